@@ -1,0 +1,1 @@
+"""The rotation engine: steps, events, journal and lock."""

@@ -1,0 +1,397 @@
+"""AWS for the sandbox: moto in server mode, runners deployed the way Matillion's Terraform deploys them."""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import threading
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from datetime import UTC, datetime
+from typing import Any
+
+from maia_tui.sandbox.maia_state import EmulatedRunner
+from maia_tui.sandbox.runners import StartFailure
+
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+IMAGE = "public.ecr.aws/matillion/etl-agent:current"
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """An ECS `valueFrom` for Secrets Manager: ARN plus optional json-key, version stage and version id."""
+
+    arn: str
+    json_key: str = ""
+    version_stage: str = ""
+    version_id: str = ""
+
+    @classmethod
+    def parse(cls, value_from: str) -> SecretRef:
+        parts = value_from.split(":")
+        # arn:aws:secretsmanager:region:account:secret:name[:json-key:version-stage:version-id]
+        arn = ":".join(parts[:7])
+        extra = parts[7:] + ["", "", ""]
+        return cls(arn, extra[0], extra[1], extra[2])
+
+
+class EcsRunnerHost:
+    """A runner deployed as an ECS Fargate service whose task definition points at a Secrets Manager secret."""
+
+    def __init__(self, sandbox: AwsSandbox, cluster: str, service: str, desired: int) -> None:
+        self.sandbox = sandbox
+        self.cluster = cluster
+        self.service = service
+        self.desired = desired
+
+    def _service(self) -> Any:
+        return self.sandbox.backend().services[f"{self.cluster}:{self.service}"]
+
+    def generation(self) -> str:
+        deployments = self._service().deployments
+        primary = next((d for d in deployments if d["status"] == "PRIMARY"), None)
+        return str(primary["id"]) if primary else ""
+
+    def read_credentials(self) -> tuple[str, str]:
+        """Resolve the task definition's secrets the way the ECS agent does when a task starts."""
+        ecs = self.sandbox.client("ecs")
+        sm = self.sandbox.client("secretsmanager")
+        arn = self._service().task_definition
+        container = ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]["containerDefinitions"][0]
+        values = {e["name"]: e["value"] for e in container.get("environment", [])}
+        for ref in container.get("secrets", []):
+            values[ref["name"]] = self._resolve(sm, SecretRef.parse(ref["valueFrom"]))
+        if "OAUTH_CLIENT_SECRET" not in values:
+            raise StartFailure("container has no OAUTH_CLIENT_SECRET")
+        return values.get("OAUTH_CLIENT_ID", ""), values["OAUTH_CLIENT_SECRET"]
+
+    @staticmethod
+    def _resolve(sm: Any, ref: SecretRef) -> str:
+        kwargs: dict[str, str] = {"SecretId": ref.arn}
+        if ref.version_id:
+            kwargs["VersionId"] = ref.version_id
+        elif ref.version_stage:
+            kwargs["VersionStage"] = ref.version_stage
+        prefix = "ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secret from asm"
+        try:
+            value = sm.get_secret_value(**kwargs)["SecretString"]
+        except Exception as exc:
+            raise StartFailure(f"{prefix}: {type(exc).__name__}") from None
+        if not ref.json_key:
+            return str(value)
+        try:
+            document = json.loads(value)
+        except ValueError:
+            raise StartFailure(f"{prefix}: secret {ref.arn} is not JSON, so it has no key {ref.json_key}") from None
+        if not isinstance(document, dict) or ref.json_key not in document:
+            raise StartFailure(f"{prefix}: retrieved secret from Secrets Manager did not contain json key {ref.json_key}")
+        return str(document[ref.json_key])
+
+    def starting(self) -> None:
+        """A forced deployment: the new PRIMARY starts tasks while the old deployment is still ACTIVE."""
+        service = self._service()
+        primary = service.deployments[0]
+        if primary.get("rolloutState") != "IN_PROGRESS":
+            self.sandbox.mark_rollout_started(service)
+
+    def started(self, ok: bool, reason: str) -> None:
+        service = self._service()
+        now = datetime.now(UTC)
+        primary = service.deployments[0]
+        if ok:
+            primary.update(
+                rolloutState="COMPLETED",
+                rolloutStateReason=f"ECS deployment {primary['id']} completed.",
+                runningCount=self.desired,
+                pendingCount=0,
+                updatedAt=now,
+            )
+            service.deployments = [primary]
+            service.running_count, service.pending_count = self.desired, 0
+            _event(service, f"(service {self.service}) has reached a steady state.")
+            return
+        primary.update(
+            failedTasks=int(primary.get("failedTasks") or 0) + self.desired,
+            rolloutState="FAILED",
+            rolloutStateReason="ECS deployment circuit breaker: tasks failed to start.",
+            runningCount=0,
+            pendingCount=0,
+            updatedAt=now,
+        )
+        self.sandbox.record_stopped_task(self, reason)
+        _event(service, f"(service {self.service}) deployment {primary['id']} deployment failed: tasks failed to start.")
+
+
+def _event(service: Any, message: str) -> None:
+    service.events.insert(
+        0, {"id": f"ev-{len(service.events) + 1}", "createdAt": datetime.now(UTC), "message": message}
+    )
+
+
+class _MotoServer:
+    """moto's WSGI app in a thread on a free loopback port, quiet, and quick to stop."""
+
+    def __init__(self) -> None:
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> _MotoServer:
+        from moto.moto_server.threaded_moto_server import MotoRequestHandler
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        from werkzeug.serving import make_server
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # its access log would scribble over the TUI
+        app = DomainDispatcherApplication(create_backend_app)
+        self._server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="moto-server", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+class AwsSandbox:
+    """moto's server on loopback, seeded with ECS services and Secrets Manager secrets for runners."""
+
+    name = "aws"
+
+    def __init__(self) -> None:
+        self._server: Any = None
+        self.url = ""
+        self._clients: dict[str, Any] = {}
+        self.hosts: dict[str, EcsRunnerHost] = {}
+        self._network: dict[str, str] = {}
+
+    # ── lifecycle ──────────────────────────────────────────────────────────
+
+    def start(self, workdir: Path | None = None) -> AwsSandbox:
+        self._server = _MotoServer().start()
+        self.url = self._server.url
+        # moto's backends are per process: start from a clean account.
+        urllib.request.urlopen(urllib.request.Request(f"{self.url}/moto-api/reset", method="POST"), timeout=5).close()
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24")["Subnet"]["SubnetId"]
+        group = ec2.create_security_group(GroupName="maia-runner", Description="Maia runner", VpcId=vpc)["GroupId"]
+        self._network = {"subnet": subnet, "group": group}
+        self._wrap_update_service()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+
+    def env(self) -> dict[str, str]:
+        """What boto3 in another process needs to reach this moto with throw-away credentials."""
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_ACCESS_KEY_ID": "sandbox",
+            "AWS_SECRET_ACCESS_KEY": "sandbox",
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            import boto3
+
+            self._clients[service] = boto3.client(
+                service,
+                region_name=REGION,
+                endpoint_url=self.url,
+                aws_access_key_id="sandbox",
+                aws_secret_access_key="sandbox",
+            )
+        return self._clients[service]
+
+    def backend(self) -> Any:
+        from moto.ecs.models import ecs_backends
+
+        return ecs_backends[ACCOUNT][REGION]
+
+    def secrets_backend(self) -> Any:
+        from moto.secretsmanager.models import secretsmanager_backends
+
+        return secretsmanager_backends[ACCOUNT][REGION]
+
+    # ── realism moto lacks ─────────────────────────────────────────────────
+
+    def _wrap_update_service(self) -> None:
+        """Make a forced deployment look as ECS shows it at once: new PRIMARY IN_PROGRESS, old one ACTIVE."""
+        backend = self.backend()
+        original = backend.update_service
+        previous: dict[str, dict[str, Any]] = {}
+
+        def update_service(properties: dict[str, Any]) -> Any:
+            force = bool(properties.get("force_new_deployment"))
+            name = str(properties.get("service", "")).split("/")[-1]
+            cluster = str(properties.get("cluster", "default")).split("/")[-1]
+            key = f"{cluster}:{name}"
+            if force and key in backend.services and backend.services[key].deployments:
+                previous[key] = copy.deepcopy(backend.services[key].deployments[0])
+            service = original(properties)
+            if force and key in previous:
+                self.mark_rollout_started(service, previous.pop(key))
+            return service
+
+        backend.update_service = update_service
+
+    def mark_rollout_started(self, service: Any, old: dict[str, Any] | None = None) -> None:
+        primary = service.deployments[0]
+        desired = service.desired_count
+        primary.update(
+            rolloutState="IN_PROGRESS",
+            rolloutStateReason=f"ECS deployment {primary['id']} in progress.",
+            runningCount=0,
+            pendingCount=desired,
+            failedTasks=0,
+        )
+        deployments = [primary]
+        if old is not None and old["id"] != primary["id"]:
+            deployments.append(dict(old, status="ACTIVE"))
+        service.deployments = deployments
+        _event(service, f"(service {service.name}) has started {desired} tasks: (deployment {primary['id']}).")
+
+    def record_stopped_task(self, host: EcsRunnerHost, reason: str) -> None:
+        """A task that failed to start, with its stoppedReason, as `ecs describe-tasks` would show."""
+        ecs = self.client("ecs")
+        service = host._service()
+        started = ecs.run_task(
+            cluster=host.cluster,
+            taskDefinition=service.task_definition,
+            launchType="FARGATE",
+            startedBy=service.deployments[0]["id"],
+            networkConfiguration=self._awsvpc(),
+            count=1,
+        )
+        for task in started.get("tasks", []):
+            ecs.stop_task(cluster=host.cluster, task=task["taskArn"], reason=reason[:255])
+
+    def _awsvpc(self) -> dict[str, Any]:
+        return {
+            "awsvpcConfiguration": {
+                "subnets": [self._network["subnet"]],
+                "securityGroups": [self._network["group"]],
+                "assignPublicIp": "DISABLED",
+            }
+        }
+
+    # ── deploying runners ────────────────────────────────────────────────
+
+    def deploy(self, runner: EmulatedRunner, variant: str = "json") -> EcsRunnerHost:
+        """Deploy a runner as Matillion's Terraform does; `variant` is json, plain or json-extra."""
+        ecs = self.client("ecs")
+        sm = self.client("secretsmanager")
+        name = runner.name
+        cluster, service, family = f"{name}-cluster", f"{name}-service", f"{name}-task-definition"
+        secret_name = f"{name}-oauth-credentials"
+        if variant == "plain":
+            value = runner.client_secret
+        else:
+            document: dict[str, str] = {"client_id": runner.client_id, "client_secret": runner.client_secret}
+            if variant == "json-extra":
+                document = {"managed_by": "terraform", **document, "proxy_password": "sandbox-proxy-pw"}
+            value = json.dumps(document)
+        secret_arn = sm.create_secret(Name=secret_name, SecretString=value, Description=f"Maia runner {name}")["ARN"]
+        environment = [
+            {"name": "ACCOUNT_ID", "value": "sandbox-account"},
+            {"name": "AGENT_ID", "value": runner.id},
+            {"name": "MATILLION_REGION", "value": "eu1"},
+            {"name": "CLOUD_PROVIDER", "value": "AWS"},
+            {"name": "EXPORT_LOGS", "value": "true"},
+        ]
+        if variant == "plain":
+            secrets = [{"name": "OAUTH_CLIENT_SECRET", "valueFrom": secret_arn}]
+            environment.append({"name": "OAUTH_CLIENT_ID", "value": runner.client_id})
+        else:
+            secrets = [
+                {"name": "OAUTH_CLIENT_ID", "valueFrom": f"{secret_arn}:client_id::"},
+                {"name": "OAUTH_CLIENT_SECRET", "valueFrom": f"{secret_arn}:client_secret::"},
+            ]
+        ecs.create_cluster(clusterName=cluster)
+        task_definition = ecs.register_task_definition(
+            family=family,
+            requiresCompatibilities=["FARGATE"],
+            networkMode="awsvpc",
+            cpu="2048",
+            memory="4096",
+            containerDefinitions=[
+                {
+                    "name": family,
+                    "image": IMAGE,
+                    "essential": True,
+                    "environment": environment,
+                    "secrets": secrets,
+                    "logConfiguration": {
+                        "logDriver": "awslogs",
+                        "options": {
+                            "awslogs-group": f"/ecs/{name}-task",
+                            "awslogs-region": REGION,
+                            "awslogs-stream-prefix": "/ecs",
+                        },
+                    },
+                }
+            ],
+        )["taskDefinition"]["taskDefinitionArn"]
+        desired = 2
+        ecs.create_service(
+            cluster=cluster,
+            serviceName=service,
+            taskDefinition=task_definition,
+            desiredCount=desired,
+            launchType="FARGATE",
+            networkConfiguration=self._awsvpc(),
+            deploymentConfiguration={
+                "minimumHealthyPercent": 50,
+                "maximumPercent": 200,
+                "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+            },
+        )
+        host = EcsRunnerHost(self, cluster, service, desired)
+        svc = host._service()
+        svc.running_count, svc.pending_count = desired, 0
+        svc.deployments[0].update(
+            runningCount=desired,
+            pendingCount=0,
+            rolloutState="COMPLETED",
+            rolloutStateReason=f"ECS deployment {svc.deployments[0]['id']} completed.",
+        )
+        self.hosts[runner.id] = host
+        return host
+
+    def binding(self, runner: EmulatedRunner) -> dict[str, Any]:
+        host = self.hosts[runner.id]
+        secret_arn = ""
+        ecs = self.client("ecs")
+        container = ecs.describe_task_definition(taskDefinition=host._service().task_definition)["taskDefinition"][
+            "containerDefinitions"
+        ][0]
+        for ref in container.get("secrets", []):
+            if ref["name"] == "OAUTH_CLIENT_SECRET":
+                secret_arn = SecretRef.parse(ref["valueFrom"]).arn
+        return {
+            "platform": "aws",
+            "name": runner.name,
+            "region": REGION,
+            "cluster": host.cluster,
+            "service": host.service,
+            "secret": secret_arn,
+        }

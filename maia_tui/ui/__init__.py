@@ -1,0 +1,1 @@
+"""The Textual UI of maia-tui; talks to core only."""
