@@ -116,7 +116,9 @@ def _demo(args: argparse.Namespace) -> int:
 
     print("Starting the sandbox (Maia, AWS and the simulated runners on 127.0.0.1)…", file=sys.stderr)
     try:
-        with child_sandbox(runners=args.runners, startup_delay=args.startup_delay, refresh_interval=args.refresh) as env:
+        with child_sandbox(
+            runners=args.runners, startup_delay=args.startup_delay, refresh_interval=args.refresh
+        ) as env:
             os.environ.update(env)
             settings = _apply_tui_options(load_settings(), args)
             from maia_tui.ui.app import run_app
@@ -169,7 +171,9 @@ async def _runners(settings: Settings, *, as_json: bool) -> int:
 
 
 def _info(settings: Settings) -> int:
-    credential = settings.credentials.client_id if settings.credentials else "(not set: MAIA_CLIENT_ID / MAIA_CLIENT_SECRET)"
+    credential = (
+        settings.credentials.client_id if settings.credentials else "(not set: MAIA_CLIENT_ID / MAIA_CLIENT_SECRET)"
+    )
     lines = [
         ("version", __version__),
         ("config file", f"{settings.config_path}{'' if settings.config_path.exists() else '  (not created yet)'}"),

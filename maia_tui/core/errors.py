@@ -1,25 +1,25 @@
 """One error tree for the whole tool: every error carries a one-line remedy an operator can act on.
 
-    MaiaTuiError
-    ├── ConfigError                 the config file or environment is unusable
-    │   └── MissingCredentials      no Maia API credential is configured
-    ├── MaiaApiError                the Maia REST API said no, or could not be reached
-    │   ├── BadRequestError         400
-    │   ├── AuthenticationError     401: the API credential is wrong or revoked
-    │   ├── PermissionDeniedError   403: the API credential's role lacks "Manage runners"
-    │   ├── NotFoundError           404: no such runner (or project)
-    │   ├── ConflictError           409: the runner cannot do that in its current state
-    │   ├── RateLimitedError        429 after every Retry-After wait was spent
-    │   ├── ServerError             5xx after every retry was spent
-    │   ├── ApiConnectionError      the API could not be reached
-    │   └── ApiTimeoutError         the API did not answer in time
-    ├── PlatformError               a cloud platform call failed (AWS, Azure, GKE, Snowflake)
-    │   ├── PlatformAccessDenied    credentials lack a permission
-    │   ├── PlatformNotFound        the target (service, secret, app) does not exist
-    │   ├── PlatformUnreachable     no credentials or no network to the platform from this host
-    │   └── PlatformRefused         the target is in a state we must not write to
-    └── RotationError               the rotation itself cannot go on
-        └── RotationLocked          another maia-tui process is rotating this runner
+MaiaTuiError
+├── ConfigError                 the config file or environment is unusable
+│   └── MissingCredentials      no Maia API credential is configured
+├── MaiaApiError                the Maia REST API said no, or could not be reached
+│   ├── BadRequestError         400
+│   ├── AuthenticationError     401: the API credential is wrong or revoked
+│   ├── PermissionDeniedError   403: the API credential's role lacks "Manage runners"
+│   ├── NotFoundError           404: no such runner (or project)
+│   ├── ConflictError           409: the runner cannot do that in its current state
+│   ├── RateLimitedError        429 after every Retry-After wait was spent
+│   ├── ServerError             5xx after every retry was spent
+│   ├── ApiConnectionError      the API could not be reached
+│   └── ApiTimeoutError         the API did not answer in time
+├── PlatformError               a cloud platform call failed (AWS, Azure, GKE, Snowflake)
+│   ├── PlatformAccessDenied    credentials lack a permission
+│   ├── PlatformNotFound        the target (service, secret, app) does not exist
+│   ├── PlatformUnreachable     no credentials or no network to the platform from this host
+│   └── PlatformRefused         the target is in a state we must not write to
+└── RotationError               the rotation itself cannot go on
+    └── RotationLocked          another maia-tui process is rotating this runner
 """
 
 from __future__ import annotations

@@ -70,7 +70,9 @@ def _section(doc: Any, key: str, path: str) -> Mapping[str, Any]:
 def _number(section: Mapping[str, Any], key: str, default: float, path: str, minimum: float) -> float:
     value = section.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise ConfigError(f"'{key}' must be a number ≥ {minimum:g}, not {value!r}", path=path, line=key_line(section, key))
+        raise ConfigError(
+            f"'{key}' must be a number ≥ {minimum:g}, not {value!r}", path=path, line=key_line(section, key)
+        )
     return float(value)
 
 

@@ -60,8 +60,10 @@ class YamlDocument:
             text = Path(path).read_text(encoding="utf-8")
         except FileNotFoundError:
             raise ConfigError("file not found", path=str(path)) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot be read ({exc.__class__.__name__}: {exc.strerror or exc})", path=str(path)) from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"is not UTF-8 text (byte {exc.start})", path=str(path)) from None
+        except OSError as exc:
+            raise ConfigError(f"cannot be read: {exc.strerror or exc}", path=str(path)) from None
         return cls(Path(path), parse_yaml(text, source=str(path)), text)
 
     @classmethod

@@ -8,8 +8,8 @@ import logging
 import threading
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from maia_tui.sandbox.maia_state import EmulatedRunner
@@ -34,7 +34,7 @@ class SecretRef:
         parts = value_from.split(":")
         # arn:aws:secretsmanager:region:account:secret:name[:json-key:version-stage:version-id]
         arn = ":".join(parts[:7])
-        extra = parts[7:] + ["", "", ""]
+        extra = [*parts[7:], "", "", ""]
         return cls(arn, extra[0], extra[1], extra[2])
 
 
@@ -75,7 +75,9 @@ class EcsRunnerHost:
             kwargs["VersionId"] = ref.version_id
         elif ref.version_stage:
             kwargs["VersionStage"] = ref.version_stage
-        prefix = "ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secret from asm"
+        prefix = (
+            "ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secret from asm"
+        )
         try:
             value = sm.get_secret_value(**kwargs)["SecretString"]
         except Exception as exc:
@@ -87,7 +89,9 @@ class EcsRunnerHost:
         except ValueError:
             raise StartFailure(f"{prefix}: secret {ref.arn} is not JSON, so it has no key {ref.json_key}") from None
         if not isinstance(document, dict) or ref.json_key not in document:
-            raise StartFailure(f"{prefix}: retrieved secret from Secrets Manager did not contain json key {ref.json_key}")
+            raise StartFailure(
+                f"{prefix}: retrieved secret from Secrets Manager did not contain json key {ref.json_key}"
+            )
         return str(document[ref.json_key])
 
     def starting(self) -> None:
@@ -122,7 +126,9 @@ class EcsRunnerHost:
             updatedAt=now,
         )
         self.sandbox.record_stopped_task(self, reason)
-        _event(service, f"(service {self.service}) deployment {primary['id']} deployment failed: tasks failed to start.")
+        _event(
+            service, f"(service {self.service}) deployment {primary['id']} deployment failed: tasks failed to start."
+        )
 
 
 def _event(service: Any, message: str) -> None:
@@ -184,6 +190,7 @@ class AwsSandbox:
         urllib.request.urlopen(urllib.request.Request(f"{self.url}/moto-api/reset", method="POST"), timeout=5).close()
         ec2 = self.client("ec2")
         vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+        ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
         subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24")["Subnet"]["SubnetId"]
         group = ec2.create_security_group(GroupName="maia-runner", Description="Maia runner", VpcId=vpc)["GroupId"]
         self._network = {"subnet": subnet, "group": group}
@@ -338,6 +345,8 @@ class AwsSandbox:
                     "name": family,
                     "image": IMAGE,
                     "essential": True,
+                    "cpu": 2048,
+                    "memory": 4096,
                     "environment": environment,
                     "secrets": secrets,
                     "logConfiguration": {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import UTC, datetime
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from maia_tui.sandbox.maia_state import PAUSE_LENGTH, EmulatedRunner
 

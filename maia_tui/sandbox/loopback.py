@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
@@ -245,10 +246,8 @@ def _make_handler(owner: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                 if fault.drop:
                     owner.record(method, split.path, 0)
                     self.close_connection = True
-                    try:
+                    with contextlib.suppress(OSError):
                         self.connection.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
                     return
                 if fault.status:
                     response = problem(fault.status, _title(fault.status), "Injected fault", split.path)

@@ -188,9 +188,7 @@ class MaiaEmulator:
     def _executions(self, request: Request) -> Response:
         limit = min(100, max(1, int(request.arg("limit", "25") or 25)))
         offset = int(request.arg("paginationToken", "0") or 0)
-        found = self.state.find_executions(
-            {k: request.arg(k) for k in ("status", "projectId", "environmentName")}
-        )
+        found = self.state.find_executions({k: request.arg(k) for k in ("status", "projectId", "environmentName")})
         body: dict[str, object] = {"results": found[offset : offset + limit]}
         if offset + limit < len(found):
             body["more"] = str(offset + limit)

@@ -61,7 +61,9 @@ class SandboxStartError(RuntimeError):
 
 
 @contextmanager
-def child_sandbox(*, runners: int = 0, startup_delay: float = 3.0, refresh_interval: float = 5.0) -> Iterator[dict[str, str]]:
+def child_sandbox(
+    *, runners: int = 0, startup_delay: float = 3.0, refresh_interval: float = 5.0
+) -> Iterator[dict[str, str]]:
     """Start `maia-tui sandbox` as a child process and yield its environment; stop it on exit."""
     command = [
         sys.executable,
@@ -76,7 +78,7 @@ def child_sandbox(*, runners: int = 0, startup_delay: float = 3.0, refresh_inter
         str(refresh_interval),
         "--watch-stdin",
     ]
-    errors = tempfile.TemporaryFile(mode="w+")
+    errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed once the child has exited
     child = subprocess.Popen(
         command,
         stdin=subprocess.PIPE,

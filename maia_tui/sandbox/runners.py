@@ -62,6 +62,7 @@ class RunnerSimulator:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.events: list[tuple[str, str]] = []  # (runner id, what happened), for tests and the demo log
+        self.ticks = 0
 
     def attach(self, runner_id: str, host: RunnerHost, *, boot: bool = True) -> None:
         """Put a runner on its platform; with `boot`, it starts now (reads its secret and connects)."""
@@ -88,7 +89,13 @@ class RunnerSimulator:
             except Exception:  # keep simulating: one bad host must not stop the fleet
                 log.exception("runner simulator step failed")
 
+    @property
+    def idle(self) -> bool:
+        """No runner is waiting to boot."""
+        return not self._boots
+
     def _step(self) -> None:
+        self.ticks += 1
         now = time.monotonic()
         for runner_id in self.state.take_restart_requests():
             self._schedule(runner_id, now, reason="restart requested by Maia")

@@ -144,6 +144,11 @@ class Sandbox:
     # ── what other code needs ──────────────────────────────────────────────
 
     @property
+    def aws(self) -> Any:
+        """The AWS platform sandbox (moto), for tests that act on it with plain boto3."""
+        return self.platforms["aws"]
+
+    @property
     def config_path(self) -> Path:
         return self.workdir / "config.yaml"
 
@@ -184,6 +189,13 @@ class Sandbox:
                 return True
             time.sleep(interval)
         return condition()
+
+    def settle(self, timeout: float = 10.0) -> bool:
+        """Wait until the simulator has looked at every platform again and no runner is still booting."""
+        assert self.simulator is not None
+        target = self.simulator.ticks + 3
+        simulator = self.simulator
+        return self.wait_for(lambda: simulator.ticks >= target and simulator.idle, timeout)
 
     # ── seeding ───────────────────────────────────────────────────────────
 

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from maia_tui.core.errors import (
     ApiConnectionError,
-    MissingCredentials,
     ApiTimeoutError,
     AuthenticationError,
     MaiaApiError,
+    MissingCredentials,
     RateLimitedError,
     ServerError,
 )
@@ -50,7 +50,7 @@ class RunningPipelines:
 class _Token:
     """A bearer token and the monotonic time at which to stop using it."""
 
-    __slots__ = ("value", "use_until")
+    __slots__ = ("use_until", "value")
 
     def __init__(self, value: Secret, use_until: float) -> None:
         self.value = value
@@ -91,12 +91,12 @@ class MaiaClient:
         """A client for the configured account; settings must carry credentials."""
         if settings.credentials is None:
             raise MissingCredentials()
+        kwargs.setdefault("timeout", settings.timeout)
         return cls(
             api_url=settings.api_url,
             token_url=settings.token_url,
             client_id=settings.credentials.client_id,
             client_secret=settings.credentials.client_secret,
-            timeout=settings.timeout,
             **kwargs,
         )
 
@@ -208,7 +208,9 @@ class MaiaClient:
                     self._notify_retry(f"{action}: cannot reach Maia ({type(exc).__name__})", delay)
                     await self._sleep(delay)
                     continue
-                raise ApiConnectionError(f"{action}: cannot reach {httpx.URL(url).host} ({type(exc).__name__})") from exc
+                raise ApiConnectionError(
+                    f"{action}: cannot reach {httpx.URL(url).host} ({type(exc).__name__})"
+                ) from exc
             status = response.status_code
             if status == 429:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from maia_tui.core.secret import Secret
 
 
-class RunnerStatus(str, Enum):
+class RunnerStatus(StrEnum):
     """The statuses Maia shows for a runner, plus OTHER for values the API may add later."""
 
     PENDING = "pending"
@@ -36,7 +36,7 @@ class RunnerStatus(str, Enum):
         return self.value.capitalize()
 
 
-class Platform(str, Enum):
+class Platform(StrEnum):
     """Where a runner runs, derived from the API's cloudProvider + deployment."""
 
     AWS_FARGATE = "aws-fargate"
@@ -218,7 +218,7 @@ class RunnerCredentials:
         )
 
 
-class RunnerCommand(str, Enum):
+class RunnerCommand(StrEnum):
     """The commands POST /v1/agents/{id}/commands accepts."""
 
     RESTART = "RESTART"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any, ClassVar, Protocol
 
 from maia_tui.core.maia.models import Runner, RunnerCredentials
@@ -31,7 +31,7 @@ class PlatformTarget:
         return {"platform": self.platform, "name": self.runner_name, **dict(self.fields)}
 
 
-class CheckLevel(str, Enum):
+class CheckLevel(StrEnum):
     """How much a failed preflight check matters: an error blocks the refresh, a warning asks first."""
 
     ERROR = "error"
@@ -95,7 +95,7 @@ class PlatformAdapter(ABC):
     def apply_secret(
         self, target: PlatformTarget, credentials: RunnerCredentials, *, token: str, progress: Progress
     ) -> None:
-        """Write the new secret where the runner reads it, keeping everything else there; `token` makes retries idempotent."""
+        """Write the new secret where the runner reads it, keeping all else; `token` makes a retry idempotent."""
 
     @abstractmethod
     def restart(self, target: PlatformTarget, progress: Progress) -> None:
