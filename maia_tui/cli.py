@@ -13,6 +13,7 @@ from typing import Any
 
 from maia_tui import __version__
 from maia_tui.core.errors import ConfigError, MaiaTuiError, MissingCredentials
+from maia_tui.core.logs import LOG_FILE, configure_file_logging
 from maia_tui.core.settings import Settings, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -25,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Without a subcommand, opens the TUI on the configured Maia account. Try: maia-tui demo",
     )
     parser.add_argument("--version", action="version", version=f"maia-tui {__version__}")
+    parser.add_argument("--debug", action="store_true", help="write debug detail to the log file (maia-tui info)")
     _tui_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -80,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _demo(args)
         settings = load_settings()
+        configure_file_logging(settings.log_dir, debug=args.debug)
         if args.command == "runners":
             return asyncio.run(_runners(settings, as_json=args.json))
         if args.command == "info":
@@ -121,6 +124,7 @@ def _demo(args: argparse.Namespace) -> int:
         ) as env:
             os.environ.update(env)
             settings = _apply_tui_options(load_settings(), args)
+            configure_file_logging(settings.log_dir, debug=args.debug)
             from maia_tui.ui.app import run_app
 
             return run_app(settings)
@@ -178,7 +182,7 @@ def _info(settings: Settings) -> int:
         ("version", __version__),
         ("config file", f"{settings.config_path}{'' if settings.config_path.exists() else '  (not created yet)'}"),
         ("state dir", str(settings.state_dir)),
-        ("log dir", str(settings.log_dir)),
+        ("log file", str(settings.log_dir / LOG_FILE)),
         ("Maia region", settings.region),
         ("Maia API", settings.api_url),
         ("API credential", credential),

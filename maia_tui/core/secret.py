@@ -13,6 +13,7 @@ class Secret:
     """Holds a secret string; every way of printing it shows a mask, `.reveal()` is the one way out."""
 
     __slots__ = ("_value",)
+    _value: str
 
     def __init__(self, value: str) -> None:
         if isinstance(value, Secret):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +77,9 @@ class YamlDocument:
 
     def ensure_mapping(self, key: str) -> Any:
         """The mapping under `key` at the top level, created when missing."""
-        if not isinstance(self.data, Mapping):
+        if not isinstance(self.data, MutableMapping):
             raise ConfigError("the top level must be a mapping", path=str(self.path), line=1)
-        if not isinstance(self.data.get(key), Mapping):
+        if not isinstance(self.data.get(key), MutableMapping):
             self.data[key] = CommentedMap()
         return self.data[key]
 

@@ -220,7 +220,7 @@ class AwsSandbox:
         if service not in self._clients:
             import boto3
 
-            self._clients[service] = boto3.client(
+            self._clients[service] = boto3.client(  # type: ignore[call-overload]
                 service,
                 region_name=REGION,
                 endpoint_url=self.url,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
-from maia_tui.sandbox.loopback import LoopbackServer, Request, Response, Router, problem
+from maia_tui.sandbox.loopback import Faults, LoopbackServer, Request, Response, Router, problem
 from maia_tui.sandbox.maia_state import MaiaState
 
 API_PREFIX = "/dpc"
@@ -21,7 +21,8 @@ class MaiaEmulator:
         self.server = LoopbackServer(self._router(), name="maia-emulator")
 
     @property
-    def faults(self):  # type: ignore[no-untyped-def]
+    def faults(self) -> Faults:
+        """Fault injection for the next calls (see loopback.Faults.add)."""
         return self.server.faults
 
     @property
@@ -166,7 +167,7 @@ class MaiaEmulator:
             self.state.request_restart(runner_id)
         return Response(202, {"message": "Agent command received successfully"})
 
-    def _paged(self, request: Request, items: list[dict[str, object]]) -> Response:
+    def _paged(self, request: Request, items: Sequence[Mapping[str, object]]) -> Response:
         page = max(0, int(request.arg("page", "0") or 0))
         size = min(MAX_PAGE_SIZE, max(1, int(request.arg("size", "25") or 25)))
         chunk = items[page * size : (page + 1) * size]

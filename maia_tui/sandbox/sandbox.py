@@ -104,12 +104,11 @@ class Sandbox:
         for seed in SEED_FLEET:
             runner = self.state.add_runner(make_runner(seed))
             platform_name, _, variant = seed.host.partition(":")
-            platform = self.platforms.get(platform_name)
-            if platform is None:
-                continue
-            host = platform.deploy(runner, variant)
-            self.simulator.attach(runner.id, host)
-            bindings[runner.id] = platform.binding(runner)
+            deployed_on = self.platforms.get(platform_name)
+            if deployed_on is None:
+                continue  # a Maia-only runner (hosted, never deployed, or its platform is not emulated)
+            self.simulator.attach(runner.id, deployed_on.deploy(runner, variant))
+            bindings[runner.id] = deployed_on.binding(runner)
         for runner in synthetic_runners(self.extra_runners):
             self.state.add_runner(runner)
         self._seed_projects()
