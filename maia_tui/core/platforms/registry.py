@@ -8,7 +8,9 @@ from maia_tui.core.platforms.base import PlatformAdapter
 from maia_tui.core.settings import Settings
 
 # platform family (Platform.family) → "module:Class"; adding a platform adds one line here.
-ADAPTERS: dict[str, str] = {}
+ADAPTERS: dict[str, str] = {
+    "aws": "maia_tui.core.platforms.aws:AwsAdapter",
+}
 
 
 def supported(family: str) -> bool:
