@@ -62,6 +62,8 @@ class MaiaEmulator:
         for method, path, handler, needs in api:
             router.add(method, API_PREFIX + path, self._authorised(handler, needs))
         router.add("POST", "/_runner/connect", self._runner_connect)
+        router.add("POST", "/_sandbox/faults", self._add_fault)
+        router.add("DELETE", "/_sandbox/faults", self._clear_faults)
         return router
 
     def _authorised(self, handler: Callable[[Request], Response], needs: str) -> Callable[[Request], Response]:
@@ -194,6 +196,17 @@ class MaiaEmulator:
         if offset + limit < len(found):
             body["more"] = str(offset + limit)
         return Response(200, body)
+
+    def _add_fault(self, request: Request) -> Response:
+        """Fault injection from another process: JSON with method, path and the arguments of Faults.add."""
+        spec = request.json() or {}
+        allowed = {"status", "count", "delay", "drop", "retry_after"}
+        self.faults.add(str(spec["method"]), str(spec["path"]), **{k: v for k, v in spec.items() if k in allowed})
+        return Response(201, {"faults": "added"})
+
+    def _clear_faults(self, request: Request) -> Response:
+        self.faults.clear()
+        return Response(204)
 
     def _runner_connect(self, request: Request) -> Response:
         runner_id = self.state.connect(request.bearer)

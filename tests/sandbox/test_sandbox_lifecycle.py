@@ -88,3 +88,25 @@ async def test_maia_restart_rereads_the_store(sandbox: Sandbox, maia: MaiaClient
     await maia.send_command(runner.id, RunnerCommand.RESTART)
     assert sandbox.wait_for(lambda: sum(1 for e in sandbox.simulator.events if e == (runner.id, "connected")) >= 2)
     assert (await maia.get_runner(runner.id)).healthy
+
+
+async def test_faults_can_be_injected_from_another_process(sandbox: Sandbox, maia: MaiaClient) -> None:
+    import httpx
+
+    from maia_tui.core.errors import NotFoundError
+
+    runner = sandbox.runner("etl-prod-eu")
+    admin = f"{sandbox.maia.server.url}/_sandbox/faults"
+    async with httpx.AsyncClient() as http:
+        spec = {"method": "GET", "path": f"/dpc/v1/agents/{runner.id}", "status": 404, "count": 1}
+        assert (await http.post(admin, json=spec)).status_code == 201
+        try:
+            await maia.get_runner(runner.id)
+        except NotFoundError:
+            pass
+        else:
+            raise AssertionError("the injected 404 did not arrive")
+        assert (await maia.get_runner(runner.id)).healthy
+        await http.post(admin, json={**spec, "count": 5})
+        assert (await http.delete(admin)).status_code == 204
+    assert (await maia.get_runner(runner.id)).healthy
