@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     runners.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     commands.add_parser("info", help="show where the config, state and logs are")
+
+    from maia_tui.rotate_cli import add_rotate_parser
+
+    add_rotate_parser(commands)
     return parser
 
 
@@ -85,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_file_logging(settings.log_dir, debug=args.debug)
         if args.command == "runners":
             return asyncio.run(_runners(settings, as_json=args.json))
+        if args.command == "rotate":
+            from maia_tui.rotate_cli import run_rotate
+
+            return run_rotate(args, settings)
         if args.command == "info":
             return _info(settings)
         return _tui(settings, args)

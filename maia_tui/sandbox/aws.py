@@ -180,6 +180,8 @@ class AwsSandbox:
         self._clients: dict[str, Any] = {}
         self.hosts: dict[str, EcsRunnerHost] = {}
         self._network: dict[str, str] = {}
+        self._denied: set[str] = set()
+        self._denial_hooks: set[str] = set()
 
     # ── lifecycle ──────────────────────────────────────────────────────────
 
@@ -260,6 +262,50 @@ class AwsSandbox:
             return service
 
         backend.update_service = update_service
+
+    # IAM actions a test can deny, and the moto backend method that serves each one.
+    DENIABLE: dict[str, tuple[str, str]] = {
+        "secretsmanager:PutSecretValue": ("secrets_backend", "put_secret_value"),
+        "secretsmanager:GetSecretValue": ("secrets_backend", "get_secret_value"),
+        "secretsmanager:DescribeSecret": ("secrets_backend", "describe_secret"),
+        "ecs:UpdateService": ("backend", "update_service"),
+        "ecs:DescribeServices": ("backend", "describe_services"),
+    }
+
+    def deny(self, action: str) -> None:
+        """Answer every `action` call with AccessDeniedException, as a missing IAM permission does (moto has no IAM).
+
+        It applies to every caller of this moto, the simulated runners included.
+        """
+        if action not in self.DENIABLE:
+            raise KeyError(f"cannot deny {action}; known: {', '.join(self.DENIABLE)}")
+        self._denied.add(action)
+        if action in self._denial_hooks:
+            return
+        from moto.core.exceptions import JsonRESTError
+
+        getter, method = self.DENIABLE[action]
+        backend = getattr(self, getter)()
+        original = getattr(backend, method)
+
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if action in self._denied:
+                resource = kwargs.get("secret_id") or kwargs.get("service") or (args[0] if args else "*")
+                if isinstance(resource, dict):
+                    resource = resource.get("service", "*")
+                raise JsonRESTError(
+                    "AccessDeniedException",
+                    f"User: arn:aws:sts::{ACCOUNT}:assumed-role/maia-operator/sandbox is not authorized to perform: "
+                    f"{action} on resource: {resource} because no identity-based policy allows the {action} action",
+                )
+            return original(*args, **kwargs)
+
+        setattr(backend, method, guarded)
+        self._denial_hooks.add(action)
+
+    def allow(self, action: str) -> None:
+        """Undo `deny`: the permission was granted."""
+        self._denied.discard(action)
 
     def mark_rollout_started(self, service: Any, old: dict[str, Any] | None = None) -> None:
         primary = service.deployments[0]
