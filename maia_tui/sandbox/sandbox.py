@@ -21,6 +21,7 @@ from maia_tui.sandbox.runners import RunnerHost, RunnerSimulator
 # The platform emulators the sandbox knows; adding a platform adds a line here and nothing else.
 PLATFORM_SANDBOXES: dict[str, str] = {
     "aws": "maia_tui.sandbox.aws:AwsSandbox",
+    "azure": "maia_tui.sandbox.azure:AzureSandbox",
 }
 
 _ACTIVE = threading.Lock()  # moto keeps its state per process: one sandbox at a time

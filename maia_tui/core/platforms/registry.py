@@ -10,6 +10,7 @@ from maia_tui.core.settings import Settings
 # platform family (Platform.family) → "module:Class"; adding a platform adds one line here.
 ADAPTERS: dict[str, str] = {
     "aws": "maia_tui.core.platforms.aws:AwsAdapter",
+    "azure": "maia_tui.core.platforms.azure:AzureAdapter",
 }
 
 
