@@ -115,11 +115,11 @@ def _apply_tui_options(settings: Settings, args: argparse.Namespace) -> Settings
 
 def _tui(settings: Settings, args: argparse.Namespace) -> int:
     settings = _apply_tui_options(settings, args)
-    if settings.credentials is None:
-        raise MissingCredentials()
+    if settings.credentials is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise MissingCredentials()  # on a terminal, the TUI's first-run screen explains it instead
     from maia_tui.ui.app import run_app
 
-    return run_app(settings)
+    return run_app(settings, start_demo=lambda: _demo(args))
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -128,7 +128,9 @@ def _demo(args: argparse.Namespace) -> int:
     print("Starting the sandbox (Maia, AWS and the simulated runners on 127.0.0.1)…", file=sys.stderr)
     try:
         with child_sandbox(
-            runners=args.runners, startup_delay=args.startup_delay, refresh_interval=args.refresh
+            runners=getattr(args, "runners", 0),
+            startup_delay=getattr(args, "startup_delay", 3.0),
+            refresh_interval=getattr(args, "refresh", None) or 5.0,
         ) as env:
             os.environ.update(env)
             settings = _apply_tui_options(load_settings(), args)

@@ -1,0 +1,1 @@
+"""Modal dialogs: they return a typed result and decide nothing."""

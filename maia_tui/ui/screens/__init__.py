@@ -1,0 +1,1 @@
+"""Screens of the maia-tui app, one per module."""
