@@ -418,6 +418,7 @@ class Rotation:
         elif state is not StepState.MANUAL and step.started is not None:
             step.duration = now - step.started
         step.state, step.detail, step.error, step.remedy = state, detail, error, remedy
+        self._journal_step(step)  # written ahead of the event: a crash right after still finds it
         self.emit(
             StepChanged(
                 **self._base(),
@@ -429,7 +430,6 @@ class Rotation:
                 duration=step.duration if state is not StepState.RUNNING else None,
             )
         )
-        self._journal_step(step)
 
     def _journal_start(self) -> None:
         if self._journal_started or self.dry_run:
