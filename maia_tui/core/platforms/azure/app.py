@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,7 +97,7 @@ def find_secret(secrets: list[AppSecret], name: str) -> AppSecret | None:
     return next((s for s in secrets if s.name == name), None)
 
 
-def active_revisions(revisions: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+def active_revisions(revisions: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return [r for r in revisions if (r.get("properties") or {}).get("active")]
 
 

@@ -110,6 +110,7 @@ class AzureSession:
                     base_url=endpoint,
                     credential_scopes=[arm_scope(endpoint)],
                     retry_total=self.retries,
+                    retry_connect=1,  # a refused connection or an untrusted certificate rarely heals in seconds
                     connection_timeout=15,
                     read_timeout=60,
                 )
@@ -126,6 +127,7 @@ class AzureSession:
             self.credential,
             verify_challenge_resource=not is_loopback(vault_url),
             retry_total=self.retries,
+            retry_connect=1,
             connection_timeout=15,
             read_timeout=60,
         )

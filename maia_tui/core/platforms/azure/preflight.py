@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from maia_tui.core.errors import PlatformError, PlatformRefused
@@ -121,7 +121,7 @@ def _permission_check(ops: ContainerAppOps, app: Mapping[str, Any]) -> Check:
     )
 
 
-def _allowed(grants: list[Mapping[str, Any]], action: str) -> bool:
+def _allowed(grants: Sequence[Mapping[str, Any]], action: str) -> bool:
     """Whether any role assignment's actions (minus its notActions) cover `action` (wildcards, any case)."""
 
     def covers(patterns: list[str]) -> bool:
