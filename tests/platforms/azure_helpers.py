@@ -10,6 +10,7 @@ from maia_tui.core.maia import MaiaClient
 from maia_tui.core.maia.models import Runner, RunnerCredentials
 from maia_tui.core.platforms.azure import AzureAdapter
 from maia_tui.core.platforms.base import PlatformTarget
+from maia_tui.core.settings import save_binding
 from maia_tui.sandbox.azure import AzureSandbox
 from maia_tui.sandbox.fleet import RunnerSeed, make_runner, runner_id
 from maia_tui.sandbox.sandbox import Sandbox
@@ -51,7 +52,9 @@ def deploy_extra(sandbox: Sandbox, name: str, variant: str) -> dict[str, Any]:
     assert sandbox.simulator is not None
     sandbox.simulator.attach(runner.id, host)
     assert sandbox.wait_for(lambda: sandbox.runner(name).connected, 5)
-    return azure(sandbox).binding(runner)
+    binding = azure(sandbox).binding(runner)
+    save_binding(sandbox.config_path, runner.id, binding)  # as the sandbox does for its seeded runners
+    return binding
 
 
 def connected(sandbox: Sandbox, name: str) -> bool:
