@@ -44,7 +44,7 @@ ICONS = {
     StepState.DONE: "✓",
     StepState.FAILED: "✗",
     StepState.SKIPPED: "–",
-    StepState.MANUAL: "✋",
+    StepState.MANUAL: "☛",
     StepState.PENDING: "·",
 }
 
@@ -230,7 +230,7 @@ class EventPrinter:
             percent = f"{event.fraction:.0%}" if event.fraction is not None else "…"
             self._write(f"{stamp}   {event.step.value}: {percent}, {format_duration(event.remaining)} left")
         elif isinstance(event, ManualStep):
-            self._write(f"{stamp} ✋ {TITLES[event.step]}: do it by hand, then confirm:")
+            self._write(f"{stamp} ☛ {TITLES[event.step]}: do it by hand, then confirm:")
             for index, line in enumerate(event.instructions, start=1):
                 self._write(f"           {index}. {line}")
         elif isinstance(event, RotationFinished):

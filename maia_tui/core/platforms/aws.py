@@ -542,13 +542,17 @@ class AwsAdapter(PlatformAdapter):
         region = fields.get("region") or self._region() or "the runner's region"
         cluster, service = fields.get("cluster", "<cluster>"), fields.get("service", "<service>")
         secret = SecretRef.parse(fields["secret"]).name if fields.get("secret") else "<the runner's secret>"
-        key = fields.get("secret_key", "client_secret")
+        key = fields.get("secret_key")  # None: the binding does not say (written before a rotation located it)
         if step == "apply":
-            edit = (
-                f"Key/value tab: set the value of `{key}` to the new secret; leave every other key as it is."
-                if key
-                else "Plaintext tab: replace the whole value with the new secret."
-            )
+            if key is None:
+                edit = (
+                    "If the secret is JSON (Key/value tab): set `client_secret` to the new secret, keep the other "
+                    "keys; if it is plain text: replace the whole value."
+                )
+            elif key:
+                edit = f"Key/value tab: set the value of `{key}` to the new secret; leave every other key as it is."
+            else:
+                edit = "Plaintext tab: replace the whole value with the new secret."
             return [
                 f"AWS Console → Secrets Manager (region {region}) → secret `{secret}`.",
                 "Retrieve secret value → Edit.",

@@ -190,7 +190,8 @@ class Rotation:
         if not binding or self.adapter is None:
             return None
         fields = {k: str(v) for k, v in binding.items() if k not in ("platform", "name")}
-        return PlatformTarget(self.adapter.name, self.runner.id, self.runner.name, "", fields)
+        summary = "as bound in the config file: " + ", ".join(f"{k} {v}" for k, v in fields.items())
+        return PlatformTarget(self.adapter.name, self.runner.id, self.runner.name, summary, fields)
 
     # ── what callers read ───────────────────────────────────────────────────
 
@@ -435,7 +436,7 @@ class Rotation:
         if self._journal_started or self.dry_run:
             return
         self._journal_started = True
-        event = "resumed" if self.mode is StartMode.RESUME else "started"
+        event = "resumed" if self.pending is not None else "started"  # a pending one keeps its id
         self.journal.append(
             self.id,
             self.runner,

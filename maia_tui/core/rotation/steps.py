@@ -124,7 +124,7 @@ async def _platform_checks(rot: Rotation, step: Step, runner: Runner) -> list[Ch
     checks.append(Check("Locate", True, target.summary or f"{target.platform} target of {runner.name}"))
     if not rot.dry_run and not rot.manual and binding_changed(binding, target):
         save_binding(rot.settings.config_path, runner.id, target.binding())
-        rot.log(step, f"Remembered where {runner.name} lives in {rot.settings.config_path}")
+        rot.log(step, f"Remembered where {runner.name} lives in the config file (maia-tui info shows it)")
     if rot.manual:
         return checks
     checks.extend(await rot.call_platform(adapter.preflight, target, rot.progress_for(step)))
@@ -149,7 +149,7 @@ async def _drift(rot: Rotation, target: PlatformTarget) -> Check:
         return Check("Stored secret", True, f"fingerprint {stored or 'unknown'}", level=CheckLevel.INFO)
     current = rot.maia_current.client_secret.fingerprint()
     if stored == current:
-        return Check("Stored secret", True, f"the store holds Maia's current secret ({current})", level=CheckLevel.INFO)
+        return Check("Stored secret", True, "the store holds Maia's current secret", level=CheckLevel.INFO)
     return Check(
         "Stored secret",
         False,

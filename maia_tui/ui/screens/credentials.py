@@ -186,6 +186,9 @@ class CredentialsScreen(Screen[None]):
     def _on_refreshed(self, credentials: RunnerCredentials) -> None:
         """The refresh succeeded: keep the new secret for Reveal, Copy and the rotation, and say what comes next."""
         self.refreshed = credentials
+        from maia_tui.core.rotation.journal import record_external_refresh  # journaled: a crash can still resume
+
+        record_external_refresh(self.app.settings, self.runner, credentials)
         self.client_id = credentials.client_id or self.client_id
         self.secret_view.mask()
         self.notify(
