@@ -56,6 +56,7 @@ class CredentialsScreen(Screen[None]):
         self.pipelines_error = ""
         self.refreshed: RunnerCredentials | None = None
         self._busy = False
+        self._allowed: tuple[bool | None, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Runners", self.runner.name, "Credentials")
@@ -135,9 +136,12 @@ class CredentialsScreen(Screen[None]):
         warning.append(count, style="bold red" if running else "")
         self.query_one("#refresh-warning", Static).update(warning)
         self.query_one("#refresh-warning").set_class(running > 0, "-busy")
-        self.query_one("#refresh_secret", Button).disabled = not self.check_action("refresh_secret", ())
-        self.query_one("#rotate", Button).disabled = not self.check_action("rotate", ())
-        self.refresh_bindings()
+        allowed = (self.check_action("refresh_secret", ()), self.check_action("rotate", ()))
+        self.query_one("#refresh_secret", Button).disabled = not allowed[0]
+        self.query_one("#rotate", Button).disabled = not allowed[1]
+        if allowed != self._allowed:  # the footer rebuilds itself on every refresh_bindings: only when needed
+            self._allowed = allowed
+            self.refresh_bindings()
 
     # ── refresh ────────────────────────────────────────────────────────────
 

@@ -131,6 +131,7 @@ class RunnerDetailsScreen(Screen[None]):
         self.pipelines: RunningPipelines | None = None
         self.pipelines_error = ""
         self._timer: Timer | None = None
+        self._allowed: tuple[bool | None, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Runners", self.runner.name)
@@ -194,9 +195,12 @@ class RunnerDetailsScreen(Screen[None]):
         counts = (pipelines_text(self.pipelines, self.pipelines_error), counted_in_text(self.pipelines))
         fields = field_table(runner, now, counts)
         self.query_one("#fields", Static).update(fields)
+        allowed = tuple(self.check_action(action, ()) for action in sorted(self.MUTATING))
         for action in self.MUTATING:
             self.query_one(f"#{action}", Button).disabled = not self.check_action(action, ())
-        self.refresh_bindings()
+        if allowed != self._allowed:  # the footer rebuilds itself on every refresh_bindings: only when needed
+            self._allowed = allowed
+            self.refresh_bindings()
 
     # ── actions ────────────────────────────────────────────────────────────
 

@@ -140,9 +140,11 @@ class RunnerListScreen(Screen[None]):
             parts = [f"{table.shown:,} of {table.total:,} match “{table.filter_text}”"]
         else:
             parts = [f"{table.total:,} runners"]
-        attention = sum(1 for r in table.runners if needs_attention(r))
+        attention = sum(
+            1 for r in (table.visible_runners() if table.filter_text else table.runners) if needs_attention(r)
+        )
         if attention:
-            parts.append(f"{attention:,} need attention")
+            parts.append(f"{attention:,} {'needs' if attention == 1 else 'need'} attention")
         if self.fetched_at is None:
             parts.append("loading…" if not self.failures else "not loaded")
         else:
