@@ -43,7 +43,7 @@ class MaiaApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("question_mark", "help", "Help")]
 
     link_problem: reactive[str] = reactive("")
-    """Empty while Maia answers; otherwise what the header shows ("disconnected, retrying in 10s")."""
+    """Empty while Maia answers; otherwise what the header shows ("disconnected, retrying")."""
 
     def __init__(self, settings: Settings, client: MaiaClient | None, *, clock: Clock | None = None) -> None:
         super().__init__()
@@ -103,7 +103,7 @@ class MaiaApp(App[int]):
     def report_poll_failure(self, error: MaiaTuiError, *, retry_in: float) -> None:
         """A background refresh failed: the header says when it retries; the first failure also notifies."""
         lost = isinstance(error, ApiConnectionError | ApiTimeoutError)
-        self.link_problem = f"{'disconnected' if lost else 'Maia error'}, retrying in {retry_in:.0f}s"
+        self.link_problem = "disconnected, retrying" if lost else "Maia error, retrying"
         if not self._failing:
             self.report_error(error, title="Cannot refresh the runner list")
         self._failing = True

@@ -21,7 +21,7 @@ GLOBAL_KEYS = (
 )
 TABLE_KEYS = (
     ("↑ ↓ / k j", "Move the cursor"),
-    ("pageup pagedown home end", "Jump"),
+    ("pgup pgdn home end", "Jump"),
     ("enter / double click", "Open the runner's details"),
 )
 
@@ -32,8 +32,8 @@ def _key(key: str) -> str:
 
 def _keys_table(title: str, rows: list[tuple[str, str]]) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", show_header=False, box=None, expand=True)
-    table.add_column(style="bold", no_wrap=True, width=26)
-    table.add_column()
+    table.add_column(style="bold", no_wrap=True, width=16)
+    table.add_column(ratio=1)
     for key, description in rows:
         table.add_row(key, description)
     return table
