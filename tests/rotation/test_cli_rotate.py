@@ -47,7 +47,7 @@ def test_dry_run_changes_nothing(sandbox: Sandbox, capsys: pytest.CaptureFixture
     assert main(["rotate", "etl-prod-eu", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "Plan (dry run: nothing was changed):" in out
-    assert "3. Refresh the secret in Maia: SECRET_REFRESH" in out
+    assert "3. Refresh in Maia: SECRET_REFRESH" in out
     assert "secret etl-prod-eu-oauth-credentials key client_secret" in out
     assert refreshes(sandbox) == 0
     assert sandbox.maia.count("POST", r"/v1/agents/[^/]+/commands") == 0
@@ -93,7 +93,7 @@ def test_failed_rotation_exits_1_and_the_next_run_continues_without_refresh(
     sandbox.aws.deny("secretsmanager:PutSecretValue")
     assert main(["rotate", "etl-legacy-plain", "--yes"]) == 1
     out = capsys.readouterr().out
-    assert "✗ Apply the secret on the platform" in out and "→ Grant secretsmanager:PutSecretValue" in out
+    assert "✗ Apply the new secret" in out and "→ Grant secretsmanager:PutSecretValue" in out
     sandbox.aws.allow("secretsmanager:PutSecretValue")
     assert main(["rotate", "etl-legacy-plain", "--yes"]) == 0
     out = capsys.readouterr().out

@@ -90,7 +90,7 @@ async def test_access_denied_then_retry_in_the_panel(sandbox: Sandbox) -> None:
         assert await wait_until(pilot, lambda: panel.outcome is Outcome.FAILED, 10)
         await settle(pilot)
         text = screen_text(app)
-        assert "✗ Stopped at Apply the secret on the platform" in text
+        assert "✗ Stopped at Apply the new secret" in text
         assert "Grant secretsmanager:PutSecretValue" in text
         sandbox.aws.allow("secretsmanager:PutSecretValue")
         await pilot.press("r")

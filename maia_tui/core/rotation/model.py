@@ -24,8 +24,8 @@ STEP_ORDER: tuple[StepId, ...] = tuple(StepId)
 TITLES: dict[StepId, str] = {
     StepId.PREFLIGHT: "Preflight checks",
     StepId.PAUSE: "Pause the runner",
-    StepId.REFRESH: "Refresh the secret in Maia",
-    StepId.APPLY: "Apply the secret on the platform",
+    StepId.REFRESH: "Refresh in Maia",
+    StepId.APPLY: "Apply the new secret",
     StepId.RESTART: "Restart the runner",
     StepId.WAIT: "Wait until it reconnects",
     StepId.RESUME: "Resume the runner",

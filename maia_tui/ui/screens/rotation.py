@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, OptionList, RichLog, Static
+from textual.widgets import Button, Checkbox, Footer, OptionList, RichLog
 
 from maia_tui.core.maia.models import Runner, RunnerCredentials
 from maia_tui.core.platforms.registry import adapter_for, supported
@@ -36,10 +36,16 @@ from maia_tui.core.rotation.model import (
     Step,
     StepId,
     StepState,
-    format_duration,
 )
 from maia_tui.ui.modals.typed_confirm import TypedConfirmModal
 from maia_tui.ui.widgets.app_header import AppHeader
+from maia_tui.ui.widgets.rotation_banner import (
+    RotationBanner,
+    RotationTarget,
+    confirmation_body,
+    stamp,
+    step_line,
+)
 from maia_tui.ui.widgets.rotation_steps import StepList, StepStory, WaitBar
 
 if TYPE_CHECKING:
@@ -93,16 +99,18 @@ class RotationScreen(Screen[None]):
         self._manual: asyncio.Future[str] | None = None
         self._pause_touched = False
         self._follow = True
+        self._auto_index: int | None = None
 
     # ── layout ─────────────────────────────────────────────────────────────
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Runners", self.runner.name, "Guided rotation")
-        yield Static(id="rotation-banner", markup=False)
+        yield RotationBanner(id="rotation-banner", markup=False)
         with Horizontal(id="rotation-main"):
             with Vertical(id="rotation-left"):
                 yield StepList(id="rotation-steps")
                 yield Checkbox("Pause the runner first (p)", id="pause-first", compact=True)
+                yield RotationTarget(id="rotation-target", markup=False)
             with Vertical(id="rotation-right"):
                 yield StepStory(id="rotation-story")
                 log = RichLog(id="rotation-log", wrap=True, min_width=20, markup=False)
@@ -184,6 +192,8 @@ class RotationScreen(Screen[None]):
     def _tick(self) -> None:
         if any(s.state is StepState.RUNNING for s in self.steps):
             self._draw_steps()
+            if self.rotation is not None:
+                self.query_one(RotationTarget).show(self.rotation)
 
     def _current_step(self) -> Step:
         followed = [s for s in self.steps if s.state in FOLLOWED]
@@ -191,8 +201,10 @@ class RotationScreen(Screen[None]):
         return (followed or pending or self.steps[-1:])[0]
 
     def _select(self, step: Step) -> None:
+        """Highlight `step` (the panel following the rotation) and explain it."""
         steps = self.query_one(StepList)
         index = [s.id for s in self.steps].index(step.id)
+        self._auto_index = index
         if steps.highlighted != index:
             steps.highlighted = index
         self.query_one(StepStory).show(step)
@@ -202,66 +214,14 @@ class RotationScreen(Screen[None]):
         if self.rotation is None or event.option_index >= len(self.steps):
             return
         step = self.steps[event.option_index]
-        self._follow = step.id is self._current_step().id
+        if event.option_index != self._auto_index:  # the operator moved: stop following until they come back
+            self._follow = step.id is self._current_step().id
         self.query_one(StepStory).show(step)
 
     def _banner(self) -> None:
-        banner = self.query_one("#rotation-banner", Static)
-        rotation = self.rotation
-        assert rotation is not None
-        name, text, style = self.runner.name, Text(), ""
-        if self.outcome is Outcome.SUCCEEDED:
-            total = format_duration(rotation.elapsed())
-            text.append(f"✓ Rotated in {total} · {name} is {rotation.runner.status_label}", style="bold")
-            if rotation.fingerprints_match:
-                fingerprint = rotation.credentials.client_secret.fingerprint() if rotation.credentials else ""
-                text.append(f" · fingerprints match ({fingerprint})")
-            elif rotation.manual:
-                text.append(" · store not checked from this host (Maia verified)")
-            style = "-success"
-        elif self.outcome is Outcome.FAILED and rotation.failed_step is not None:
-            failed = rotation.failed_step
-            text.append(f"✗ Stopped at {failed.title}: {failed.error}\n", style="bold")
-            text.append(f"→ {failed.remedy}  ·  r retries this step", style="")
-            style = "-error"
-        elif self.outcome is Outcome.ABORTED:
-            text.append("Aborted. ", style="bold")
-            if rotation.refreshed:
-                text.append(
-                    f"{name} stays Unknown until its new secret is applied: s continues, or open this again later."
-                )
-            else:
-                text.append("Nothing was revoked. s starts again.")
-            style = "-warning"
-        elif self.outcome is Outcome.DECLINED:
-            text.append("Not confirmed: nothing was changed. s starts again.")
-        elif rotation.running:
-            text.append(f"Rotating {name} on {self.runner.platform.label}. ", style="bold")
-            text.append("a aborts between steps.")
-        else:
-            text = self._intro()
-        banner.update(text)
-        banner.set_classes(style)
-
-    def _intro(self) -> Text:
-        rotation = self.rotation
-        assert rotation is not None
-        name, text = self.runner.name, Text()
-        if rotation.mode is StartMode.RESUME and self.pending is not None:
-            text.append(f"An unfinished rotation of {name} was found ", style="bold")
-            text.append(f"(refreshed {self.pending.refreshed_at} by {self.pending.refreshed_by}). ")
-            text.append(f"s continues at {self.pending.next_step.value}, reading the secret back from Maia: ")
-            text.append("no second refresh. n sets it aside and refreshes again.")
-        elif rotation.mode is StartMode.GIVEN:
-            text.append(f"The secret of {name} was just refreshed: applying it now.", style="bold")
-        elif rotation.mode is StartMode.CURRENT:
-            text.append(f"Apply the secret Maia holds now to {name}, then restart it: no refresh. s starts.")
-        else:
-            text.append(f"Rotate the secret of {name} ({self.runner.platform.label}). ", style="bold")
-            text.append("s runs the preflight checks first; nothing is revoked until you type refresh.")
-            if not self.runner.healthy:
-                text.append(f"\n{name} is {self.runner.status_label}: c applies the secret Maia holds now instead.")
-        return text
+        if self.rotation is not None:
+            self.query_one(RotationBanner).show(self.rotation, self.outcome, self.pending)
+            self.query_one(RotationTarget).show(self.rotation)
 
     def _buttons(self) -> None:
         for button in self.query("#rotation-actions Button"):
@@ -280,12 +240,12 @@ class RotationScreen(Screen[None]):
     def _engine_event(self, message: EngineEvent) -> None:
         event = message.event
         log = self.query_one(RichLog)
-        stamp = _stamp(event.elapsed)
+        at = stamp(event.elapsed)
         if isinstance(event, StepChanged):
             self._draw_steps()
             step = self.rotation.steps[event.step] if self.rotation else None
             if step is not None:
-                log.write(_step_line(stamp, step, event))
+                log.write(step_line(step, event))
                 if event.state in FOLLOWED and self._follow:
                     self._select(step)
                 elif self.query_one(StepList).highlighted == list(StepId).index(event.step):
@@ -295,18 +255,20 @@ class RotationScreen(Screen[None]):
             self._banner()
             self._buttons()
         elif isinstance(event, LogLine):
-            log.write(Text(f"{stamp}   {event.line}", style=LEVEL_STYLES.get(event.level, "")))
+            log.write(Text(f"{at}   {event.line}", style=LEVEL_STYLES.get(event.level, "")))
         elif isinstance(event, StepProgress) and self.rotation is not None:
             self.query_one(WaitBar).show(self.rotation.steps[event.step].title, event.fraction, event.remaining)
         elif isinstance(event, ManualStep):
-            log.write(Text(f"{stamp} ☛ your turn: see the steps on the right, then press d", style="bold yellow"))
+            log.write(Text(f"{at} ☛ your turn: see the steps on the right, then press d", style="bold yellow"))
         elif isinstance(event, RotationFinished):
             self.outcome = event.outcome
-            log.write(Text(f"{stamp} {event.summary}", style="bold"))
+            log.write(Text(f"{at} {event.summary}", style="bold"))
             self._finished(event)
 
     def _finished(self, event: RotationFinished) -> None:
         self._draw_steps()
+        if self._follow:
+            self._select(self._current_step())
         self._banner()
         self._buttons()
         if event.outcome is Outcome.SUCCEEDED:
@@ -435,19 +397,9 @@ class RotationScreen(Screen[None]):
             box.value = True
             self._pause_touched = False
         pause = box.value and request.pause_possible
-        body = Text()
-        body.append("Refresh revokes the current secret at once: the runner disconnects (Unknown) until the ")
-        body.append("new secret is applied and it restarts, which the next steps do.\n\n")
-        if request.running_pipelines:
-            body.append(f"{len(request.running_pipelines)} pipeline(s) running: ", style="bold")
-            body.append(", ".join(request.running_pipelines[:4]) + ".\n")
-        if pause:
-            body.append("The runner is paused first, so they finish and new tasks queue.\n", style="bold")
-        elif request.pause_possible:
-            body.append("The runner is not paused first (Cancel, then p, to pause it).\n")
         modal = TypedConfirmModal(
             title=f"Refresh the secret of {request.runner_name}?",
-            body=body.plain,
+            body=confirmation_body(request, pause),
             word=request.word,
             confirm_label="Refresh and rotate",
         )
@@ -479,22 +431,3 @@ class _PanelHooks:
 
     async def manual(self, step: Step, instructions: list[str]) -> str:
         return await self.screen.manual(step, instructions)
-
-
-def _stamp(elapsed: float) -> str:
-    minutes, seconds = divmod(int(elapsed), 60)
-    return f"{minutes:2d}:{seconds:02d}"
-
-
-def _step_line(stamp: str, step: Step, event: StepChanged) -> Text:
-    if event.state is StepState.RUNNING:
-        return Text(f"{stamp} ▶ {step.title}", style="bold")
-    took = f" ({format_duration(event.duration)})" if event.duration is not None else ""
-    if event.state is StepState.FAILED:
-        return Text(f"{stamp} ✗ {step.title}{took}: {event.error}\n        → {event.remedy}", style="bold red")
-    icon = {StepState.DONE: "✓", StepState.SKIPPED: "–", StepState.MANUAL: "☛", StepState.PENDING: "·"}
-    detail = f": {event.detail}" if event.detail else ""
-    return Text(
-        f"{stamp} {icon.get(event.state, '·')} {step.title}{detail}{took}",
-        style="green" if event.state is StepState.DONE else "",
-    )
