@@ -213,6 +213,8 @@ class RotationScreen(Screen[None]):
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if self.rotation is None or event.option_index >= len(self.steps):
             return
+        if event.option_index != self.query_one(StepList).highlighted:
+            return  # stale: the panel moved on since this was posted
         step = self.steps[event.option_index]
         if event.option_index != self._auto_index:  # the operator moved: stop following until they come back
             self._follow = step.id is self._current_step().id
