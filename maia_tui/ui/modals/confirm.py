@@ -15,6 +15,7 @@ from textual.widgets import Button, Static
 class ConfirmModal(ModalScreen[bool]):
     """Returns True only when the operator presses the confirm button."""
 
+    AUTO_FOCUS = "#cancel"  # focused as the dialog opens, so keys typed at once land in it
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, *, title: str, body: str, confirm_label: str, danger: bool = True) -> None:
@@ -31,9 +32,6 @@ class ConfirmModal(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.confirm_label, id="confirm", variant="error" if self.danger else "primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#cancel", Button).focus()
 
     @on(Button.Pressed, "#confirm")
     def _confirm(self) -> None:

@@ -16,6 +16,7 @@ from maia_tui.core.errors import MaiaTuiError
 class ErrorModal(ModalScreen[None]):
     """Shows a MaiaTuiError's message and remedy; decides nothing."""
 
+    AUTO_FOCUS = "#ok"  # focused as the dialog opens, so keys typed at once land in it
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close")]
 
     def __init__(self, title: str, error: MaiaTuiError) -> None:
@@ -30,9 +31,6 @@ class ErrorModal(ModalScreen[None]):
             yield Static(f"→ {self.error.remedy}", classes="dialog-remedy", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", id="ok", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#ok", Button).focus()
 
     def on_button_pressed(self) -> None:
         self.dismiss(None)

@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Static
 class TypedConfirmModal(ModalScreen[bool]):
     """Asks the operator to type `word` exactly (case and spaces count); returns True only then."""
 
+    AUTO_FOCUS = "#typed"  # focused as the dialog opens, so keys typed at once land in it
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, *, title: str, body: str, word: str, confirm_label: str) -> None:
@@ -33,9 +34,6 @@ class TypedConfirmModal(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.confirm_label, id="confirm", variant="error", disabled=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#typed", Input).focus()
 
     @property
     def confirmed(self) -> bool:

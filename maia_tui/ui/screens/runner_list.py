@@ -31,7 +31,7 @@ class RunnerListScreen(Screen[None]):
     app: MaiaApp  # type: ignore[assignment]
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter"),
+        Binding("slash", "filter", "Filter", priority=True),  # priority: keys typed right after it land in the filter
         Binding("escape", "clear_filter", "Clear filter"),
         Binding("s", "sort", "Sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False),
@@ -171,7 +171,8 @@ class RunnerListScreen(Screen[None]):
 
     def action_filter(self) -> None:
         self.query_one("#filter-bar").display = True
-        self.query_one("#filter", Input).focus()
+        # Focus now, not after a refresh: keys typed right after "/" must land in the filter.
+        self.set_focus(self.query_one("#filter", Input))
         self.refresh_bindings()
 
     @on(Input.Changed, "#filter")
