@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import ClassVar, TypeVar
 
@@ -9,6 +10,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from maia_tui.core.errors import ApiConnectionError, ApiTimeoutError, MaiaTuiError
 from maia_tui.core.maia.client import MaiaClient
@@ -24,6 +26,7 @@ from maia_tui.ui.screens.runner_details import RunnerDetailsScreen
 from maia_tui.ui.screens.runner_list import RunnerListScreen
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 SCREEN_TITLES: dict[type[Screen], str] = {  # type: ignore[type-arg]
     RunnerListScreen: "Runner list",
@@ -107,6 +110,19 @@ class MaiaApp(App[int]):
         if not self._failing:
             self.report_error(error, title="Cannot refresh the runner list")
         self._failing = True
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker died of something no screen expected (a bug, not an API error): say so, keep running."""
+        if event.state is WorkerState.ERROR and not isinstance(event.worker.error, MaiaTuiError):
+            error = event.worker.error
+            log.error("worker %s failed", event.worker.name, exc_info=error)
+            self.notify(
+                f"{type(error).__name__}: {error}\n→ This is a maia-tui bug; the log file has the details.",
+                title="Unexpected error",
+                severity="error",
+                timeout=12,
+                markup=False,
+            )
 
     def report_error(self, error: MaiaTuiError, *, title: str) -> None:
         """A notification with the message and its remedy line (markup off: Maia's text is not ours)."""

@@ -115,3 +115,16 @@ async def test_no_sandbox_badge_on_a_real_account(maia_sandbox: Sandbox) -> None
         text = screen_text(app)
         assert "SANDBOX" not in text
         assert "eu1 · acme" in text
+
+
+async def test_an_unexpected_failure_in_a_worker_is_reported_not_fatal(maia_sandbox: Sandbox) -> None:
+    app = make_app(maia_sandbox)
+
+    async def broken() -> None:
+        raise ValueError("unexpected shape")
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.run_worker(broken(), exit_on_error=False)
+        assert await wait_until(pilot, lambda: any("unexpected shape" in m for _, m in notifications(app)))
+        assert app.is_running

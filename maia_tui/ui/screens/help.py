@@ -18,6 +18,7 @@ GLOBAL_KEYS = (
     ("ctrl+c", "Copy the selected text (tells you how to quit when nothing is selected)"),
     ("tab / shift+tab", "Move between buttons and fields"),
     ("mouse", "Click rows, column titles (sort) and buttons; the wheel scrolls"),
+    ("themes", "ctrl+p → Theme; --theme ansi-dark (or ansi-light) for terminals without truecolor"),
 )
 TABLE_KEYS = (
     ("↑ ↓ / k j", "Move the cursor"),
