@@ -56,9 +56,8 @@ class AzureAdapter(PlatformAdapter):
         return ContainerAppOps(client, fields["resource_group"], fields["app"], poll)
 
     def available(self) -> tuple[bool, str]:
-        endpoint = arm_endpoint(None)
         try:
-            credential = self.session.token_check(endpoint)
+            credential = self.session.token_check(arm_endpoint(None))
         except PlatformError as exc:
             return False, exc.message
         return True, f"Azure credential from {credential}"
