@@ -25,9 +25,9 @@ maia-tui talks to the Maia API with an **API credential** whose role can *Manage
 **Either** set these in the environment:
 
 ```sh
-export MAIA_CLIENT_ID=...        # the API credential's client id
-export MAIA_CLIENT_SECRET=...    # and its secret
-export MAIA_REGION=eu1           # or us1: the region of your account
+export MAIA_CLIENT_ID=...      # the API credential
+export MAIA_CLIENT_SECRET=...  # and its secret
+export MAIA_REGION=eu1         # or us1: your account's
 ```
 
 **or** put them in the config file `{config}`:

@@ -115,6 +115,7 @@ class RunnerDetailsScreen(Screen[None]):
 
     app: MaiaApp  # type: ignore[assignment]
 
+    AUTO_FOCUS = "#details-body"  # arrows and page keys scroll the fields; tab reaches the buttons
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("c", "credentials", "Credentials"),
