@@ -28,7 +28,7 @@ from maia_tui.ui.screens.runner_list import RunnerListScreen
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-SCREEN_TITLES: dict[type[Screen], str] = {  # type: ignore[type-arg]
+SCREEN_TITLES: dict[type[Screen], str] = {
     RunnerListScreen: "Runner list",
     RunnerDetailsScreen: "Runner details",
     CredentialsScreen: "Credentials",
@@ -57,7 +57,7 @@ class MaiaApp(App[int]):
         self._failing = False
         self.runner_list: RunnerListScreen | None = None
 
-    def get_default_screen(self) -> Screen:  # type: ignore[type-arg]
+    def get_default_screen(self) -> Screen:
         if self.client is None:
             return FirstRunScreen()
         self.runner_list = RunnerListScreen()
@@ -161,7 +161,7 @@ class MaiaApp(App[int]):
     def start_rotation(self, runner: Runner, credentials: RunnerCredentials | None = None) -> None:
         """Open the guided rotation for the runner; `credentials` from a refresh just made skip a second one."""
         try:
-            from maia_tui.ui.screens.rotation import RotationScreen  # type: ignore[import-not-found]
+            from maia_tui.ui.screens.rotation import RotationScreen
         except ImportError:
             self.notify(f"Guided rotation for {runner.platform.label} is coming.", title="Guided rotation")
             return
@@ -187,7 +187,7 @@ class MaiaApp(App[int]):
         others.append(("Dialogs", DIALOG_KEYS))
         self.push_screen(HelpScreen((title, current), others))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's commands, Help, and every action the current screen allows right now."""
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Every key of every screen", self.action_help)
@@ -202,7 +202,7 @@ class MaiaApp(App[int]):
             yield SystemCommand(title, f"key: {binding.key}", _runner(screen, binding.action))
 
 
-def _runner(screen: Screen, action: str) -> Callable[[], Awaitable[None]]:  # type: ignore[type-arg]
+def _runner(screen: Screen, action: str) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
         await screen.run_action(action)
 

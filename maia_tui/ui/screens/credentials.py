@@ -36,7 +36,7 @@ REFRESH_WARNING = (
 class CredentialsScreen(Screen[None]):
     """Never renders the secret unless revealed; Reveal and Copy read it back from Maia when needed."""
 
-    app: MaiaApp  # type: ignore[assignment]
+    app: MaiaApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),

@@ -49,7 +49,7 @@ platform's usual configuration on this host; maia-tui stores nothing else.
 class FirstRunScreen(Screen[None]):
     """A friendly start instead of a traceback when the credential is missing."""
 
-    app: MaiaApp  # type: ignore[assignment]
+    app: MaiaApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "demo", "Start the demo"),

@@ -40,7 +40,7 @@ def _keys_table(title: str, rows: list[tuple[str, str]]) -> Table:
     return table
 
 
-def screen_keys(screen: type[Screen] | Screen) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+def screen_keys(screen: type[Screen] | Screen) -> list[tuple[str, str]]:
     """The (key, description) pairs a screen class declares."""
     rows = []
     for binding in getattr(screen, "BINDINGS", []):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -113,7 +114,7 @@ def field_table(runner: Runner, now: datetime, pipelines: tuple[str, str]) -> Ta
 class RunnerDetailsScreen(Screen[None]):
     """One runner, re-read every refresh interval while on screen; actions go through the Maia API."""
 
-    app: MaiaApp  # type: ignore[assignment]
+    app: MaiaApp
 
     AUTO_FOCUS = "#details-body"  # arrows and page keys scroll the fields; tab reaches the buttons
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -278,7 +279,7 @@ class RunnerDetailsScreen(Screen[None]):
         )
         self.app.push_screen(modal, self._confirmed(RunnerCommand.RESTART))
 
-    def _confirmed(self, command: RunnerCommand):  # type: ignore[no-untyped-def]
+    def _confirmed(self, command: RunnerCommand) -> Callable[[bool | None], None]:
         def act(confirmed: bool | None) -> None:
             if confirmed:
                 self._send(command)

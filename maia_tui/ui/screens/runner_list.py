@@ -28,7 +28,7 @@ FILTER_DEBOUNCE = 0.15
 class RunnerListScreen(Screen[None]):
     """Polls Maia every few seconds (backing off on errors) and updates the rows in place."""
 
-    app: MaiaApp  # type: ignore[assignment]
+    app: MaiaApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", priority=True),  # priority: keys typed right after it land in the filter

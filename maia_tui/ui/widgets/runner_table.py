@@ -206,7 +206,7 @@ class RunnerTable(ScrollView, can_focus=True):
     def _rebuild(self) -> None:
         keep = self.selected.id if self.selected else None
         column = next(c for c in COLUMNS if c.key == self.sort_column)
-        ids = self._runners.keys()
+        ids: Iterable[str] = self._runners.keys()
         if self.filter_text:
             search = self._search
             query = self.filter_text
@@ -259,7 +259,7 @@ class RunnerTable(ScrollView, can_focus=True):
         if self.selected is not None:
             self.post_message(self.Opened(self.selected))
 
-    def _on_click(self, event: events.Click) -> None:
+    async def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
             return
