@@ -10,6 +10,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from maia_tui.core.errors import ApiConnectionError, ApiTimeoutError, MaiaTuiError
@@ -34,6 +35,7 @@ SCREEN_TITLES: dict[type[Screen], str] = {
     CredentialsScreen: "Credentials",
     FirstRunScreen: "Welcome",
 }
+RETRY_WARNING_GRACE = 5.0
 DIALOG_KEYS = [("esc", "Cancel (nothing is sent)"), ("enter", "Confirm, once the typed word matches exactly")]
 
 
@@ -56,6 +58,7 @@ class MaiaApp(App[int]):
         self.demo_requested = False
         self._failing = False
         self.runner_list: RunnerListScreen | None = None
+        self._retry_lapse: Timer | None = None
 
     def get_default_screen(self) -> Screen:
         if self.client is None:
@@ -100,15 +103,25 @@ class MaiaApp(App[int]):
         self.link_problem = ""
 
     def _on_retry(self, reason: str, delay: float) -> None:
+        """The client is retrying a call (any screen's): warn now; the warning lapses if no failure follows."""
         transport = "cannot reach" in reason or "timed out" in reason
-        self.link_problem = "disconnected, retrying" if transport else "Maia is failing, retrying"
+        self.link_problem = "disconnected, retrying" if transport else "Maia error, retrying"
+        if self._retry_lapse is not None:
+            self._retry_lapse.stop()
+        # Calls that do not go through `api()` (the rotation engine's) never clear it: let it lapse instead.
+        self._retry_lapse = self.set_timer(delay + RETRY_WARNING_GRACE, self._lapse_retry_warning)
 
-    def report_poll_failure(self, error: MaiaTuiError, *, retry_in: float) -> None:
-        """A background refresh failed: the header says when it retries; the first failure also notifies."""
+    def _lapse_retry_warning(self) -> None:
+        self._retry_lapse = None
+        if not self._failing:
+            self.link_problem = ""
+
+    def report_background_failure(self, error: MaiaTuiError, *, title: str) -> None:
+        """A refresh nobody asked for failed: the header shows it; only the first of a streak notifies."""
         lost = isinstance(error, ApiConnectionError | ApiTimeoutError)
         self.link_problem = "disconnected, retrying" if lost else "Maia error, retrying"
         if not self._failing:
-            self.report_error(error, title="Cannot refresh the runner list")
+            self.report_error(error, title=title)
         self._failing = True
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

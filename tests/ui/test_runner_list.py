@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+import maia_tui.ui.app as app_module
 from maia_tui.core.maia.models import RunnerStatus
 from maia_tui.sandbox.fleet import runner_id
 from maia_tui.sandbox.sandbox import Sandbox
 from maia_tui.ui.screens.runner_details import RunnerDetailsScreen
 from maia_tui.ui.screens.runner_list import RunnerListScreen
-from tests.ui.helpers import make_app, notifications, screen_text, settle, type_text, wait_until
+from tests.ui.helpers import make_app, notifications, open_runner, screen_text, settle, type_text, wait_until
 
 AGENTS = r"/dpc/v1/agents"
 
@@ -200,3 +201,29 @@ async def test_five_thousand_runners(big_sandbox: Sandbox) -> None:
         await pilot.press("end")
         await settle(pilot)
         assert "runner-04299" in screen_text(app)
+
+
+async def test_a_retry_warning_from_another_caller_lapses_by_itself(
+    maia_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "RETRY_WARNING_GRACE", 0.1)
+    app = make_app(maia_sandbox)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        maia_sandbox.maia.faults.add("GET", AGENTS + "/.*", drop=True, count=1)
+        await app.client.get_runner(runner_id("gke-ml"))  # as the rotation engine calls it: not through app.api
+        assert app.link_problem == "disconnected, retrying"
+        assert await wait_until(pilot, lambda: app.link_problem == "")
+
+
+async def test_details_refresh_failures_notify_once(maia_sandbox: Sandbox) -> None:
+    app = make_app(maia_sandbox, refresh_interval=0.05)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_runner(pilot, "gke-ml")
+        maia_sandbox.maia.faults.add("GET", AGENTS + "/[^/]+", status=503, count=40)
+        calls = maia_sandbox.maia.count("GET", r"/v1/agents/[^/]+")
+        assert await wait_until(pilot, lambda: maia_sandbox.maia.count("GET", r"/v1/agents/[^/]+") > calls + 12)
+        errors = [m for severity, m in notifications(app) if severity == "error"]
+        assert len(errors) == 1, errors
+        assert app.link_problem == "Maia error, retrying"
+        assert isinstance(app.screen, RunnerDetailsScreen)

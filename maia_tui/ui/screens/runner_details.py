@@ -133,6 +133,7 @@ class RunnerDetailsScreen(Screen[None]):
         self.pipelines: RunningPipelines | None = None
         self.pipelines_error = ""
         self._timer: Timer | None = None
+        self._reloading = False
         self._allowed: tuple[bool | None, ...] = ()
 
     def compose(self) -> ComposeResult:
@@ -155,7 +156,12 @@ class RunnerDetailsScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self._reload()
-        self._timer = self.set_interval(self.app.settings.refresh_interval, self._reload)
+        self._timer = self.set_interval(self.app.settings.refresh_interval, self._tick)
+
+    def _tick(self) -> None:
+        # A reload still retrying is left to finish: restarting it would cancel it before it ever fails.
+        if not self._reloading:
+            self._reload()
 
     def on_screen_suspend(self) -> None:
         if self._timer is not None:
@@ -166,11 +172,14 @@ class RunnerDetailsScreen(Screen[None]):
 
     @work(exclusive=True, group="runner", exit_on_error=False)
     async def _reload(self) -> None:
+        self._reloading = True
         try:
             self.runner = await self.app.api(self.app.client.get_runner(self.runner.id))
         except MaiaTuiError as error:
-            self.app.report_error(error, title=f"Could not read {self.runner.name}")
+            self.app.report_background_failure(error, title=f"Cannot refresh {self.runner.name}")
             return
+        finally:
+            self._reloading = False
         self.app.remember_runner(self.runner)
         self._draw()
 

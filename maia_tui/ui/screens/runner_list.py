@@ -115,7 +115,7 @@ class RunnerListScreen(Screen[None]):
             self.app.link_ok()
         except MaiaTuiError as error:
             self.failures += 1
-            self.app.report_poll_failure(error, retry_in=self.interval)
+            self.app.report_background_failure(error, title="Cannot refresh the runner list")
             if table.total == 0:
                 table.empty_message = f"Could not load the runners: {error.message}"
                 table.refresh()
