@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from maia_tui.core.maia import RunnerCredentials
+from maia_tui.sandbox import maia_state
 from maia_tui.sandbox.fleet import runner_id
 from maia_tui.sandbox.sandbox import Sandbox
 from maia_tui.ui.modals.error import ErrorModal
@@ -183,3 +186,31 @@ async def test_guided_rotation_starts_from_here_with_the_fresh_credentials(maia_
             handed = [v for v in vars(screen).values() if isinstance(v, RunnerCredentials)]
             assert handed == [fresh], "the rotation must reuse the refresh just made, not refresh again"
     assert maia_sandbox.maia.count("POST", rf"/v1/agents/{runner_id(RUNNER)}/credentials") == 1
+
+
+async def test_a_canary_secret_stays_off_screen_out_of_notifications_and_logs(
+    maia_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    canary = "CANARY-not-for-your-eyes-7d41"
+    monkeypatch.setattr(maia_state, "new_secret", lambda: canary)
+    caplog.set_level(logging.DEBUG)
+    app = make_app(maia_sandbox)
+    seen: list[str] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_runner(pilot, RUNNER, "c")
+        await refresh_through_the_modal(pilot)
+        seen.append(screen_text(app))
+        await pilot.press("y")
+        await settle(pilot)
+        seen.append(screen_text(app))
+        await pilot.press("escape")
+        await settle(pilot)
+        seen.append(app.export_screenshot())
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        seen.append(screen_text(app))
+        assert app.clipboard == canary  # the one place it was asked to go
+    assert maia_sandbox.runner(RUNNER).client_secret == canary
+    assert not any(canary in text for text in seen)
+    assert not any(canary in message for _, message in notifications(app))
+    assert canary not in caplog.text
