@@ -117,6 +117,7 @@ class EcsRunnerHost:
             service.running_count, service.pending_count = self.desired, 0
             _event(service, f"(service {self.service}) has reached a steady state.")
             return
+        self.sandbox.record_stopped_task(self, reason)  # ECS has the stopped task before the circuit breaker trips
         primary.update(
             failedTasks=int(primary.get("failedTasks") or 0) + self.desired,
             rolloutState="FAILED",
@@ -125,7 +126,6 @@ class EcsRunnerHost:
             pendingCount=0,
             updatedAt=now,
         )
-        self.sandbox.record_stopped_task(self, reason)
         _event(
             service, f"(service {self.service}) deployment {primary['id']} deployment failed: tasks failed to start."
         )

@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from maia_tui.core.errors import MaiaTuiError, RotationError
 from maia_tui.core.maia.models import Runner, RunnerCredentials, RunnerStatus
@@ -27,14 +27,14 @@ from maia_tui.core.rotation.events import (
     StepChanged,
     StepProgress,
 )
-from maia_tui.core.rotation.explanations import explain
-from maia_tui.core.rotation.journal import Journal, PendingRotation, new_rotation_id, who
+from maia_tui.core.rotation.explanations import console_steps, explain
+from maia_tui.core.rotation.hooks import Aborted, AutoHooks, ManualAnswer, RotationHooks
+from maia_tui.core.rotation.journal import Journal, PendingRotation, new_rotation_id
 from maia_tui.core.rotation.lock import RunnerLock
 from maia_tui.core.rotation.model import (
     STEP_ORDER,
     TITLES,
     Confirmation,
-    Decision,
     Outcome,
     RotationOptions,
     StartMode,
@@ -43,6 +43,7 @@ from maia_tui.core.rotation.model import (
     StepState,
     format_duration,
 )
+from maia_tui.core.rotation.plan import mark_started
 from maia_tui.core.rotation.progress import ThreadProgress
 from maia_tui.core.secret import MASK
 
@@ -53,47 +54,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EventCallback = Callable[[RotationEvent], None]
-
-
-class ManualAnswer:
-    """What the operator said about a manual step."""
-
-    DONE = "done"
-    RETRY = "retry"  # try the automatic way again (e.g. after logging in to the platform)
-    ABORT = "abort"
-
-
-class RotationHooks(Protocol):
-    """Where the engine asks the operator: the UI shows a modal or the panel; the CLI prompts or uses flags."""
-
-    async def confirm(self, request: Confirmation) -> Decision:
-        """After preflight, before anything changes: proceed? pause first?"""
-        ...
-
-    async def manual(self, step: Step, instructions: list[str]) -> str:
-        """The operator does `step` by hand; return ManualAnswer.DONE, RETRY or ABORT."""
-        ...
-
-
-class AutoHooks:
-    """Non-interactive answers: proceed (pausing as `pause` says, or as suggested) and refuse manual steps."""
-
-    def __init__(self, pause: bool | None = None, *, proceed: bool = True) -> None:
-        self.pause = pause
-        self.proceed = proceed
-        self.requests: list[Confirmation] = []
-
-    async def confirm(self, request: Confirmation) -> Decision:
-        self.requests.append(request)
-        pause = request.pause_suggested if self.pause is None else self.pause
-        return Decision(self.proceed, pause=pause and request.pause_possible)
-
-    async def manual(self, step: Step, instructions: list[str]) -> str:
-        return ManualAnswer.ABORT
-
-
-class Aborted(Exception):
-    """Raised inside a step when the operator cancelled a wait."""
 
 
 class Rotation:
@@ -149,43 +109,24 @@ class Rotation:
         self._running = False
         self._cancel = threading.Event()
         self._wake = asyncio.Event()
-        self._prepare_mode()
+        mark_started(self.steps, self.mode, self.pending)
         self.explain()
 
     # ── set-up ──────────────────────────────────────────────────────────────
 
-    def _prepare_mode(self) -> None:
-        """Mark what a non-refreshing start has already done (or will never do)."""
-        refresh, pause = self.steps[StepId.REFRESH], self.steps[StepId.PAUSE]
-        if self.mode is StartMode.CURRENT:
-            refresh.state, refresh.detail = StepState.SKIPPED, "no refresh: applying the secret Maia holds now"
-            pause.state, pause.detail = StepState.SKIPPED, "no refresh, nothing to drain"
-        elif self.mode is StartMode.GIVEN:
-            refresh.state, refresh.detail = StepState.DONE, "refreshed in the credentials screen"
-            pause.state, pause.detail = StepState.SKIPPED, "refreshed already"
-        elif self.mode is StartMode.RESUME and self.pending is not None:
-            refresh.state = StepState.DONE
-            refresh.detail = f"refreshed at {self.pending.refreshed_at} by {self.pending.refreshed_by}"
-            pause.state = StepState.DONE if self.paused_by_rotation else StepState.SKIPPED
-            pause.detail = "paused before the interruption" if self.paused_by_rotation else "not paused"
-            for sid in self.pending.done:
-                if sid in (StepId.APPLY, StepId.RESTART, StepId.WAIT, StepId.RESUME):
-                    self.steps[sid].state, self.steps[sid].detail = StepState.DONE, "done before the interruption"
-
     def explain(self) -> None:
         """(Re)write each step's explanation with the names known so far (the target, once located)."""
-        platform = self.runner.platform.label
-        target = self.target or self._provisional_target()
+        target = self.target or self.provisional_target()
         for step in self.steps.values():
-            console: list[str] = []
-            if self.adapter is not None and target is not None and step.id.value in ("apply", "restart", "wait"):
-                try:
-                    console = list(self.adapter.manual_steps(target, step.id.value))
-                except Exception:  # an adapter without console steps for this one: the generic text stays
-                    console = []
-            step.explanation = explain(step.id, runner=self.runner.name, platform=platform, console=console)
+            console = (
+                console_steps(self.adapter, target, step.id) if step.id.value in ("apply", "restart", "wait") else []
+            )
+            step.explanation = explain(
+                step.id, runner=self.runner.name, platform=self.runner.platform.label, console=console
+            )
 
-    def _provisional_target(self) -> PlatformTarget | None:
+    def provisional_target(self) -> PlatformTarget | None:
+        """A target built from the config binding alone (no platform call), for names before preflight."""
         binding = self.settings.binding(self.runner.id, self.runner.name)
         if not binding or self.adapter is None:
             return None
@@ -270,9 +211,9 @@ class Rotation:
         try:
             self.lock.acquire(self.id)
         except MaiaTuiError as error:
-            step = self._next_step() or self.steps[StepId.PREFLIGHT]
-            self._set(step, StepState.FAILED, error=error.message, remedy=error.remedy)
-            return self._stop(Outcome.FAILED, f"{error.message}", step)
+            blocked = self._next_step() or self.steps[StepId.PREFLIGHT]
+            self._set(blocked, StepState.FAILED, error=error.message, remedy=error.remedy)
+            return self._stop(Outcome.FAILED, f"{error.message}", blocked)
         self._journal_start()
         while (step := self._next_step()) is not None:
             if self._cancel.is_set():
@@ -352,13 +293,7 @@ class Rotation:
 
     async def run_manual(self, step: Step, reason: str) -> tuple[StepState, str]:
         """Hand `step` to the operator with console instructions; the engine carries on once they say done."""
-        target = self.target or self._provisional_target()
-        instructions: list[str] = []
-        if self.adapter is not None and target is not None:
-            try:
-                instructions = list(self.adapter.manual_steps(target, step.id.value))
-            except Exception:
-                instructions = []
+        instructions = console_steps(self.adapter, self.target or self.provisional_target(), step.id)
         if not instructions:
             instructions = [f"Do this step for {self.runner.name} in the {self.runner.platform.label} console."]
         step.instructions = instructions
@@ -436,41 +371,11 @@ class Rotation:
         if self._journal_started or self.dry_run:
             return
         self._journal_started = True
-        event = "resumed" if self.pending is not None else "started"  # a pending one keeps its id
-        self.journal.append(
-            self.id,
-            self.runner,
-            event,
-            mode=self.mode,
-            platform=self.runner.platform.value,
-            initial_status=self.initial_status,
-            options={"pause": self.options.pause, "wait_timeout": self.options.wait_timeout},
-            **who(),
-        )
+        self.journal.record_start(self)
 
     def _journal_step(self, step: Step) -> None:
-        if self.dry_run or not self._journal_started:
-            return
-        extra: dict[str, Any] = {}
-        if step.id in (StepId.REFRESH, StepId.APPLY) and step.state is StepState.DONE and self.credentials:
-            extra = {
-                "client_id": self.credentials.client_id,
-                "fingerprint": self.credentials.client_secret.fingerprint(),
-            }
-        self.journal.append(
-            self.id,
-            self.runner,
-            "step",
-            step=step.id,
-            state=step.state,
-            detail=step.detail,
-            error=step.error,
-            remedy=step.remedy,
-            duration=round(step.duration, 3) if step.duration is not None else None,
-            attempt=step.attempts,
-            user=who()["user"],
-            **extra,
-        )
+        if not self.dry_run and self._journal_started:
+            self.journal.record_step(self, step)
 
     def _stop(self, outcome: Outcome, summary: str, step: Step | None) -> Outcome:
         if self._journal_started:
@@ -523,4 +428,5 @@ class Rotation:
         return paused and (self.paused_by_rotation or self.was_paused)
 
     def remember(self, runner: Runner) -> None:
+        """Keep the freshest copy of the runner Maia returned (its status shows in the panel and summary)."""
         self.runner = runner

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from maia_tui.core.rotation.model import StepId
+
+if TYPE_CHECKING:
+    from maia_tui.core.platforms.base import PlatformAdapter, PlatformTarget
 
 # What the tool does, per step; {runner} and {platform} are filled in.
 WHAT: dict[StepId, str] = {
@@ -77,3 +82,13 @@ def explain(step: StepId, *, runner: str, platform: str, console: list[str]) -> 
         lines.append("By hand, this is:")
         lines.extend(f"  {index}. {line}" for index, line in enumerate(by_hand, start=1))
     return "\n".join(lines)
+
+
+def console_steps(adapter: PlatformAdapter | None, target: PlatformTarget | None, step: StepId) -> list[str]:
+    """The platform's console steps for `step`, names filled in; [] when the adapter has none for it."""
+    if adapter is None or target is None:
+        return []
+    try:
+        return list(adapter.manual_steps(target, step.value))
+    except Exception:  # an adapter without console steps for this step: the generic text stays
+        return []

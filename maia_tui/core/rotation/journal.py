@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from maia_tui.core.paths import ensure_private_dir
-from maia_tui.core.rotation.model import StepId, StepState
+from maia_tui.core.rotation.model import Step, StepId, StepState
 
 if TYPE_CHECKING:
     from maia_tui.core.maia.models import Runner, RunnerCredentials
+    from maia_tui.core.rotation.engine import Rotation
     from maia_tui.core.settings import Settings
 
 JOURNAL_NAME = "rotations.jsonl"
@@ -134,7 +135,7 @@ class Journal:
         found: dict[str, PendingRotation], started: dict[str, dict[str, Any]], rid: str, entry: dict[str, Any]
     ) -> None:
         try:
-            step, state = StepId(entry.get("step")), StepState(entry.get("state"))
+            step, state = StepId(str(entry.get("step"))), StepState(str(entry.get("state")))
         except ValueError:
             return
         begun = started.get(rid, {})
@@ -161,6 +162,40 @@ class Journal:
             pending.done.add(step)
         else:
             pending.done.discard(step)
+
+    def record_start(self, rotation: Rotation) -> None:
+        """A rotation starts (or a pending one resumes, keeping its id): mode, platform, who, and from which state."""
+        self.append(
+            rotation.id,
+            rotation.runner,
+            "resumed" if rotation.pending is not None else "started",
+            mode=rotation.mode,
+            platform=rotation.runner.platform.value,
+            initial_status=rotation.initial_status,
+            options={"pause": rotation.options.pause, "wait_timeout": rotation.options.wait_timeout},
+            **who(),
+        )
+
+    def record_step(self, rotation: Rotation, step: Step) -> None:
+        """A step's transition; after the refresh and the apply, the client id and the secret's fingerprint."""
+        extra: dict[str, Any] = {}
+        credentials = rotation.credentials
+        if step.id in (StepId.REFRESH, StepId.APPLY) and step.state is StepState.DONE and credentials:
+            extra = {"client_id": credentials.client_id, "fingerprint": credentials.client_secret.fingerprint()}
+        self.append(
+            rotation.id,
+            rotation.runner,
+            "step",
+            step=step.id,
+            state=step.state,
+            detail=step.detail,
+            error=step.error,
+            remedy=step.remedy,
+            duration=round(step.duration, 3) if step.duration is not None else None,
+            attempt=step.attempts,
+            user=who()["user"],
+            **extra,
+        )
 
     def abandon(self, pending: PendingRotation, runner: Runner, reason: str) -> None:
         """The operator chose a new refresh over continuing: the old rotation stops being offered."""

@@ -1,13 +1,33 @@
-"""The plan of a rotation in plain words, names filled in: what `--dry-run` prints and the confirmation shows."""
+"""The plan of a rotation in words (what `--dry-run` prints), and the steps a start without a refresh skips."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from maia_tui.core.rotation.model import StepId, StepState, format_duration
+from maia_tui.core.rotation.model import StartMode, Step, StepId, StepState, format_duration
 
 if TYPE_CHECKING:
     from maia_tui.core.rotation.engine import Rotation
+    from maia_tui.core.rotation.journal import PendingRotation
+
+
+def mark_started(steps: dict[StepId, Step], mode: StartMode, pending: PendingRotation | None) -> None:
+    """Mark what a start without a refresh has already done (or will never do)."""
+    refresh, pause = steps[StepId.REFRESH], steps[StepId.PAUSE]
+    if mode is StartMode.CURRENT:
+        refresh.state, refresh.detail = StepState.SKIPPED, "no refresh: applying the secret Maia holds now"
+        pause.state, pause.detail = StepState.SKIPPED, "no refresh, nothing to drain"
+    elif mode is StartMode.GIVEN:
+        refresh.state, refresh.detail = StepState.DONE, "refreshed in the credentials screen"
+        pause.state, pause.detail = StepState.SKIPPED, "refreshed already"
+    elif mode is StartMode.RESUME and pending is not None:
+        refresh.state = StepState.DONE
+        refresh.detail = f"refreshed at {pending.refreshed_at} by {pending.refreshed_by}"
+        pause.state = StepState.DONE if pending.paused_by_rotation else StepState.SKIPPED
+        pause.detail = "paused before the interruption" if pending.paused_by_rotation else "not paused"
+        for sid in pending.done:
+            if sid in (StepId.APPLY, StepId.RESTART, StepId.WAIT, StepId.RESUME):
+                steps[sid].state, steps[sid].detail = StepState.DONE, "done before the interruption"
 
 
 def _action(rot: Rotation, step: StepId) -> str:

@@ -114,7 +114,7 @@ async def _platform_checks(rot: Rotation, step: Step, runner: Runner) -> list[Ch
         target = await rot.call_platform(adapter.locate, runner, binding)
     except PlatformUnreachable as error:
         rot.manual = True
-        target = rot._provisional_target() or PlatformTarget(adapter.name, runner.id, runner.name, "not located")
+        target = rot.provisional_target() or PlatformTarget(adapter.name, runner.id, runner.name, "not located")
         checks.append(Check("Locate", False, error.message, level=CheckLevel.WARNING, remedy=error.remedy))
     except PlatformError as error:
         checks.append(Check("Locate", False, error.message, remedy=error.remedy))
