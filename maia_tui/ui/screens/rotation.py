@@ -169,7 +169,7 @@ class RotationScreen(Screen[None]):
             credentials=self.credentials if mode is StartMode.GIVEN else None,
             pending=self.pending if mode in (StartMode.RESUME, StartMode.GIVEN) else None,
             hooks=_PanelHooks(self),
-            on_event=lambda event: self.post_message(self.EngineEvent(event)),
+            on_event=self._post_event,
             clock=self._clock(),
         )
         self.outcome = None
@@ -178,6 +178,10 @@ class RotationScreen(Screen[None]):
         self._select(self._current_step())
         self._banner()
         self._buttons()
+
+    def _post_event(self, event: RotationEvent) -> None:
+        """The engine's callback: hand the event to this screen's message queue."""
+        self.post_message(self.EngineEvent(event))
 
     # ── drawing ────────────────────────────────────────────────────────────
 
