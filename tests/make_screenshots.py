@@ -6,6 +6,7 @@ Run from the repository root:  /work/venv/bin/python tests/make_screenshots.py [
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -18,12 +19,14 @@ from textual.pilot import Pilot
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: make `tests` importable
 
 from maia_tui.core.maia import MaiaClient
+from maia_tui.core.rotation.model import Outcome, StepId, StepState
 from maia_tui.core.settings import load_settings
 from maia_tui.sandbox.fleet import runner_id
 from maia_tui.sandbox.sandbox import Sandbox
 from maia_tui.ui.app import MaiaApp
 from maia_tui.ui.clock import frozen_clock
-from tests.ui.helpers import open_runner, settle, type_text
+from tests.ui.helpers import open_runner, settle, type_text, wait_until
+from tests.ui.test_rotation_panel import confirm_refresh, open_panel
 from tests.ui.test_snapshots import steady
 
 SIZE = (100, 30)
@@ -68,6 +71,23 @@ async def keys(pilot: Pilot[Any], sandbox: Sandbox) -> None:
     await pilot.press("question_mark")
 
 
+async def rotation_running(pilot: Pilot[Any], sandbox: Sandbox) -> None:
+    sandbox.simulator.startup_delay = 3600.0  # the new ECS tasks keep starting: the wait step stays running
+    panel = await open_panel(pilot, sandbox, "etl-prod-eu")
+    await pilot.press("p", "s")  # no pause first: straight to refresh → apply → restart → wait
+    await confirm_refresh(pilot)
+    assert panel.rotation is not None
+    wait = panel.rotation.steps[StepId.WAIT]
+    await wait_until(pilot, lambda: wait.state is StepState.RUNNING, 15)
+
+
+async def rotation_done(pilot: Pilot[Any], sandbox: Sandbox) -> None:
+    panel = await open_panel(pilot, sandbox, "etl-prod-eu")
+    await pilot.press("s")
+    await confirm_refresh(pilot)
+    await wait_until(pilot, lambda: panel.outcome is Outcome.SUCCEEDED, 30)
+
+
 async def disconnected(pilot: Pilot[Any], sandbox: Sandbox) -> None:
     sandbox.maia.faults.add("GET", r"/dpc/v1/agents", drop=True, count=4)
     await pilot.press("r")
@@ -83,11 +103,19 @@ SCENES: list[tuple[str, Steps, dict[str, Any]]] = [
     ("07-typed-pause-confirmation", pause_confirmation, {}),
     ("08-help", keys, {}),
     ("09-readonly-disconnected", disconnected, {"readonly": True, "refresh_interval": 30.0}),
+    ("11-guided-rotation-waiting", rotation_running, {}),
+    ("12-guided-rotation-done", rotation_done, {}),
 ]
+NEEDS_AWS = {"11-guided-rotation-waiting", "12-guided-rotation-done"}
 
 
 def shoot(name: str, steps: Steps, overrides: dict[str, Any], out: Path) -> None:
-    with Sandbox(startup_delay=0.05, platforms=(), tick=0.5, workdir=Path(tempfile.mkdtemp())) as sandbox:
+    platforms = ("aws",) if name in NEEDS_AWS else ()
+    with Sandbox(
+        startup_delay=0.5, drain_delay=1.0, platforms=platforms, tick=0.05, workdir=Path(tempfile.mkdtemp())
+    ) as sandbox:
+        saved = dict(os.environ)
+        os.environ.update(sandbox.env)  # the AWS adapter reaches moto the way production reaches AWS
         settings = sandbox.settings(**overrides)
         app = MaiaApp(settings, MaiaClient.from_settings(settings))  # real clock: "paused until" must match
 
@@ -95,12 +123,19 @@ def shoot(name: str, steps: Steps, overrides: dict[str, Any], out: Path) -> None
             await settle(pilot)
             await steps(pilot, sandbox)
             steady(app)
-            await settle(pilot)
+            if name in NEEDS_AWS:  # the rotation's workers run on: let the screen catch up, do not wait for them
+                for _ in range(3):
+                    await pilot.pause()
+            else:
+                await settle(pilot)
             pilot.app.exit(app.export_screenshot(title=f"maia-tui · {name[3:].replace('-', ' ')}"))
 
-        svg = app.run(headless=True, size=SIZE, auto_pilot=auto_pilot)
+        size = (120, 35) if name in NEEDS_AWS else SIZE
+        svg = app.run(headless=True, size=size, auto_pilot=auto_pilot)
         assert isinstance(svg, str)
         (out / f"{name}.svg").write_text(svg)
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def first_run(out: Path) -> None:
