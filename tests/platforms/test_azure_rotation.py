@@ -11,7 +11,7 @@ from maia_tui.cli import main
 from maia_tui.core.maia import MaiaClient
 from maia_tui.core.platforms.azure import AzureAdapter
 from maia_tui.core.rotation.engine import AutoHooks, ManualAnswer, Rotation
-from maia_tui.core.rotation.events import LogLine, RotationEvent
+from maia_tui.core.rotation.events import LogLine, RotationEvent, StepChanged
 from maia_tui.core.rotation.model import Outcome, RotationOptions, Step, StepId, StepState
 from maia_tui.sandbox.fleet import runner_id
 from maia_tui.sandbox.sandbox import Sandbox
@@ -125,3 +125,23 @@ async def test_unwritable_key_vault_is_done_by_hand_then_verified(sandbox: Sandb
     assert sandbox.runner("aca-vault").connected
     log = "\n".join(e.line for e in events if isinstance(e, LogLine))
     assert "continuing by hand" in log
+
+
+async def test_a_vault_this_host_cannot_read_back_is_not_compared(sandbox: Sandbox, maia: MaiaClient) -> None:
+    """If reading the vault is refused after the apply, the runner's reconnect is the proof left: not a failure."""
+    az = azure(sandbox)
+    assert az.vault is not None
+    vault = az.vault
+    deploy_extra(sandbox, "aca-vault", "keyvault")
+    rotation, events = await _rotation(sandbox, maia, "aca-vault")
+
+    def access_revoked_before_verify(event: RotationEvent) -> None:
+        events.append(event)
+        if isinstance(event, StepChanged) and event.step is StepId.VERIFY and event.state is StepState.RUNNING:
+            vault.denied.add("get")
+
+    rotation.on_event = access_revoked_before_verify
+    assert await rotation.run() is Outcome.SUCCEEDED
+    assert rotation.fingerprints_match is None
+    assert "store not readable from here" in rotation.steps[StepId.VERIFY].detail
+    assert sandbox.runner("aca-vault").connected
