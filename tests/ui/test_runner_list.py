@@ -227,3 +227,17 @@ async def test_details_refresh_failures_notify_once(maia_sandbox: Sandbox) -> No
         assert len(errors) == 1, errors
         assert app.link_problem == "Maia error, retrying"
         assert isinstance(app.screen, RunnerDetailsScreen)
+
+
+async def test_a_big_fleet_refreshes_within_a_request_budget(tmp_path: Path) -> None:
+    """Three pages of runners at two pages a second: the list refreshes every 1.5 s, not every 0.5 s."""
+    with Sandbox(startup_delay=0.01, extra_runners=250, platforms=(), workdir=tmp_path / "s", tick=0.5) as box:
+        app = make_app(box, refresh_interval=0.5)
+        async with app.run_test(size=(100, 30)) as pilot:
+            assert await wait_until(pilot, lambda: app.runner_list.fetched_at is not None, timeout=10)
+            screen = app.runner_list
+            assert screen.pages == 3
+            assert screen.interval == 1.5
+            await settle(pilot)
+            screen._show_status()
+            assert "every 1.5s" in screen_text(app)

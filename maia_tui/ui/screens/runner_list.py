@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from maia_tui.ui.app import MaiaApp
 
 MAX_BACKOFF = 60.0
+# Maia allows ~1000 requests a minute per account: the list keeps to 2 a second (a page each), so a big fleet
+# refreshes less often instead of starving rotations and other operators of the same account.
+LIST_PAGES_PER_SECOND = 2.0
 FILTER_DEBOUNCE = 0.15
 
 
@@ -45,6 +48,7 @@ class RunnerListScreen(Screen[None]):
         super().__init__(id="runner-list")
         self.auto_refresh = True
         self.failures = 0
+        self.pages = 0  # how many pages the last full refresh took
         self.fetched_at: float | None = None
         self.next_poll_at: float | None = None
         self._poll_timer: Timer | None = None
@@ -90,7 +94,8 @@ class RunnerListScreen(Screen[None]):
 
     @property
     def interval(self) -> float:
-        base = self.app.settings.refresh_interval
+        """Seconds to the next refresh: the configured interval, stretched for big fleets, backed off on errors."""
+        base = max(self.app.settings.refresh_interval, self.pages / LIST_PAGES_PER_SECOND)
         return base if not self.failures else min(MAX_BACKOFF, base * 2**self.failures)
 
     @work(exclusive=True, group="poll", exit_on_error=False)
@@ -101,7 +106,9 @@ class RunnerListScreen(Screen[None]):
             seen: set[str] = set()
             collected = []
             progressive = table.total == 0
+            pages = 0
             async for page in self.app.client.iter_runner_pages():
+                pages += 1
                 seen.update(r.id for r in page)
                 if progressive:
                     table.upsert(page)
@@ -111,6 +118,7 @@ class RunnerListScreen(Screen[None]):
             table.empty_message = "No runners in this account." if not seen else "No runner matches the filter."
             table.refresh()
             self.fetched_at = self.app.clock.monotonic()
+            self.pages = pages
             self.failures = 0
             self.app.link_ok()
         except MaiaTuiError as error:
@@ -154,7 +162,7 @@ class RunnerListScreen(Screen[None]):
         elif self.failures and self.next_poll_at is not None:
             parts.append(f"retrying in {max(0, round(self.next_poll_at - now))}s")
         else:
-            parts.append(f"every {self.app.settings.refresh_interval:g}s")
+            parts.append(f"every {self.interval:g}s")
         self.query_one("#list-status", Static).update(" · ".join(parts))
 
     @on(RunnerTable.ViewChanged)
