@@ -17,6 +17,7 @@ from maia_tui.core.maia import RunnerCredentials, RunningPipelines
 from maia_tui.core.maia.models import Platform, Runner
 from maia_tui.core.secret import Secret
 from maia_tui.ui.modals.typed_confirm import TypedConfirmModal
+from maia_tui.ui.screens.mutating import MutatingActions
 from maia_tui.ui.screens.runner_details import pipelines_text
 from maia_tui.ui.status import explain_status, status_text
 from maia_tui.ui.widgets.app_header import AppHeader
@@ -33,7 +34,7 @@ REFRESH_WARNING = (
 )
 
 
-class CredentialsScreen(Screen[None]):
+class CredentialsScreen(MutatingActions, Screen[None]):
     """Never renders the secret unless revealed; Reveal and Copy read it back from Maia when needed."""
 
     app: MaiaApp
@@ -56,7 +57,6 @@ class CredentialsScreen(Screen[None]):
         self.pipelines_error = ""
         self.refreshed: RunnerCredentials | None = None
         self._busy = False
-        self._allowed: tuple[bool | None, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Runners", self.runner.name, "Credentials")
@@ -136,12 +136,7 @@ class CredentialsScreen(Screen[None]):
         warning.append(count, style="bold red" if running else "")
         self.query_one("#refresh-warning", Static).update(warning)
         self.query_one("#refresh-warning").set_class(running > 0, "-busy")
-        allowed = (self.check_action("refresh_secret", ()), self.check_action("rotate", ()))
-        self.query_one("#refresh_secret", Button).disabled = not allowed[0]
-        self.query_one("#rotate", Button).disabled = not allowed[1]
-        if allowed != self._allowed:  # the footer rebuilds itself on every refresh_bindings: only when needed
-            self._allowed = allowed
-            self.refresh_bindings()
+        self.sync_action_buttons()
 
     # ── refresh ────────────────────────────────────────────────────────────
 

@@ -22,6 +22,7 @@ from maia_tui.core.maia import RunnerCommand, RunningPipelines
 from maia_tui.core.maia.models import Platform, Runner, RunnerStatus
 from maia_tui.ui.modals.confirm import ConfirmModal
 from maia_tui.ui.modals.typed_confirm import TypedConfirmModal
+from maia_tui.ui.screens.mutating import MutatingActions
 from maia_tui.ui.status import connected_text, explain_status, status_text, status_tone
 from maia_tui.ui.widgets.app_header import AppHeader
 
@@ -111,7 +112,7 @@ def field_table(runner: Runner, now: datetime, pipelines: tuple[str, str]) -> Ta
     return table
 
 
-class RunnerDetailsScreen(Screen[None]):
+class RunnerDetailsScreen(MutatingActions, Screen[None]):
     """One runner, re-read every refresh interval while on screen; actions go through the Maia API."""
 
     app: MaiaApp
@@ -134,7 +135,6 @@ class RunnerDetailsScreen(Screen[None]):
         self.pipelines_error = ""
         self._timer: Timer | None = None
         self._reloading = False
-        self._allowed: tuple[bool | None, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Runners", self.runner.name)
@@ -206,12 +206,7 @@ class RunnerDetailsScreen(Screen[None]):
         counts = (pipelines_text(self.pipelines, self.pipelines_error), counted_in_text(self.pipelines))
         fields = field_table(runner, now, counts)
         self.query_one("#fields", Static).update(fields)
-        allowed = tuple(self.check_action(action, ()) for action in sorted(self.MUTATING))
-        for action in self.MUTATING:
-            self.query_one(f"#{action}", Button).disabled = not self.check_action(action, ())
-        if allowed != self._allowed:  # the footer rebuilds itself on every refresh_bindings: only when needed
-            self._allowed = allowed
-            self.refresh_bindings()
+        self.sync_action_buttons()
 
     # ── actions ────────────────────────────────────────────────────────────
 
