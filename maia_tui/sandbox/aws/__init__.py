@@ -4,169 +4,19 @@ from __future__ import annotations
 
 import copy
 import json
-import logging
-import threading
 import urllib.request
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from maia_tui.sandbox.aws.ecs_runner import EcsRunnerHost, SecretRef, service_event
+from maia_tui.sandbox.aws.moto_server import MotoServer
 from maia_tui.sandbox.maia_state import EmulatedRunner
-from maia_tui.sandbox.runners import StartFailure
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 IMAGE = "public.ecr.aws/matillion/etl-agent:current"
 
-
-@dataclass(frozen=True)
-class SecretRef:
-    """An ECS `valueFrom` for Secrets Manager: ARN plus optional json-key, version stage and version id."""
-
-    arn: str
-    json_key: str = ""
-    version_stage: str = ""
-    version_id: str = ""
-
-    @classmethod
-    def parse(cls, value_from: str) -> SecretRef:
-        parts = value_from.split(":")
-        # arn:aws:secretsmanager:region:account:secret:name[:json-key:version-stage:version-id]
-        arn = ":".join(parts[:7])
-        extra = [*parts[7:], "", "", ""]
-        return cls(arn, extra[0], extra[1], extra[2])
-
-
-class EcsRunnerHost:
-    """A runner deployed as an ECS Fargate service whose task definition points at a Secrets Manager secret."""
-
-    def __init__(self, sandbox: AwsSandbox, cluster: str, service: str, desired: int) -> None:
-        self.sandbox = sandbox
-        self.cluster = cluster
-        self.service = service
-        self.desired = desired
-
-    def _service(self) -> Any:
-        return self.sandbox.backend().services[f"{self.cluster}:{self.service}"]
-
-    def generation(self) -> str:
-        deployments = self._service().deployments
-        primary = next((d for d in deployments if d["status"] == "PRIMARY"), None)
-        return str(primary["id"]) if primary else ""
-
-    def read_credentials(self) -> tuple[str, str]:
-        """Resolve the task definition's secrets the way the ECS agent does when a task starts."""
-        ecs = self.sandbox.client("ecs")
-        sm = self.sandbox.client("secretsmanager")
-        arn = self._service().task_definition
-        container = ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]["containerDefinitions"][0]
-        values = {e["name"]: e["value"] for e in container.get("environment", [])}
-        for ref in container.get("secrets", []):
-            values[ref["name"]] = self._resolve(sm, SecretRef.parse(ref["valueFrom"]))
-        if "OAUTH_CLIENT_SECRET" not in values:
-            raise StartFailure("container has no OAUTH_CLIENT_SECRET")
-        return values.get("OAUTH_CLIENT_ID", ""), values["OAUTH_CLIENT_SECRET"]
-
-    @staticmethod
-    def _resolve(sm: Any, ref: SecretRef) -> str:
-        kwargs: dict[str, str] = {"SecretId": ref.arn}
-        if ref.version_id:
-            kwargs["VersionId"] = ref.version_id
-        elif ref.version_stage:
-            kwargs["VersionStage"] = ref.version_stage
-        prefix = (
-            "ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secret from asm"
-        )
-        try:
-            value = sm.get_secret_value(**kwargs)["SecretString"]
-        except Exception as exc:
-            raise StartFailure(f"{prefix}: {type(exc).__name__}") from None
-        if not ref.json_key:
-            return str(value)
-        try:
-            document = json.loads(value)
-        except ValueError:
-            raise StartFailure(f"{prefix}: secret {ref.arn} is not JSON, so it has no key {ref.json_key}") from None
-        if not isinstance(document, dict) or ref.json_key not in document:
-            raise StartFailure(
-                f"{prefix}: retrieved secret from Secrets Manager did not contain json key {ref.json_key}"
-            )
-        return str(document[ref.json_key])
-
-    def starting(self) -> None:
-        """A forced deployment: the new PRIMARY starts tasks while the old deployment is still ACTIVE."""
-        service = self._service()
-        primary = service.deployments[0]
-        if primary.get("rolloutState") != "IN_PROGRESS":
-            self.sandbox.mark_rollout_started(service)
-
-    def started(self, ok: bool, reason: str) -> None:
-        service = self._service()
-        now = datetime.now(UTC)
-        primary = service.deployments[0]
-        if ok:
-            primary.update(
-                rolloutState="COMPLETED",
-                rolloutStateReason=f"ECS deployment {primary['id']} completed.",
-                runningCount=self.desired,
-                pendingCount=0,
-                updatedAt=now,
-            )
-            service.deployments = [primary]
-            service.running_count, service.pending_count = self.desired, 0
-            _event(service, f"(service {self.service}) has reached a steady state.")
-            return
-        self.sandbox.record_stopped_task(self, reason)  # ECS has the stopped task before the circuit breaker trips
-        primary.update(
-            failedTasks=int(primary.get("failedTasks") or 0) + self.desired,
-            rolloutState="FAILED",
-            rolloutStateReason="ECS deployment circuit breaker: tasks failed to start.",
-            runningCount=0,
-            pendingCount=0,
-            updatedAt=now,
-        )
-        _event(
-            service, f"(service {self.service}) deployment {primary['id']} deployment failed: tasks failed to start."
-        )
-
-
-def _event(service: Any, message: str) -> None:
-    service.events.insert(
-        0, {"id": f"ev-{len(service.events) + 1}", "createdAt": datetime.now(UTC), "message": message}
-    )
-
-
-class _MotoServer:
-    """moto's WSGI app in a thread on a free loopback port, quiet, and quick to stop."""
-
-    def __init__(self) -> None:
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> _MotoServer:
-        from moto.moto_server.threaded_moto_server import MotoRequestHandler
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-        from werkzeug.serving import make_server
-
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # its access log would scribble over the TUI
-        app = DomainDispatcherApplication(create_backend_app)
-        self._server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="moto-server", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}"
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+__all__ = ["ACCOUNT", "REGION", "AwsSandbox", "EcsRunnerHost", "SecretRef"]
 
 
 class AwsSandbox:
@@ -186,7 +36,7 @@ class AwsSandbox:
     # ── lifecycle ──────────────────────────────────────────────────────────
 
     def start(self, workdir: Path | None = None) -> AwsSandbox:
-        self._server = _MotoServer().start()
+        self._server = MotoServer().start()
         self.url = self._server.url
         # moto's backends are per process: start from a clean account.
         urllib.request.urlopen(urllib.request.Request(f"{self.url}/moto-api/reset", method="POST"), timeout=5).close()
@@ -321,7 +171,7 @@ class AwsSandbox:
         if old is not None and old["id"] != primary["id"]:
             deployments.append(dict(old, status="ACTIVE"))
         service.deployments = deployments
-        _event(service, f"(service {service.name}) has started {desired} tasks: (deployment {primary['id']}).")
+        service_event(service, f"(service {service.name}) has started {desired} tasks: (deployment {primary['id']}).")
 
     def record_stopped_task(self, host: EcsRunnerHost, reason: str) -> None:
         """A task that failed to start, with its stoppedReason, as `ecs describe-tasks` would show."""
