@@ -146,3 +146,20 @@ async def test_a_refused_command_shows_the_remedy(maia_sandbox: Sandbox) -> None
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, RunnerDetailsScreen)
+
+
+async def test_says_where_the_secret_lives(maia_sandbox: Sandbox) -> None:
+    from maia_tui.core.settings import save_binding
+
+    save_binding(
+        maia_sandbox.config_path,
+        runner_id("etl-prod-eu"),
+        {"platform": "aws", "name": "etl-prod-eu", "region": "eu-west-1", "cluster": "c1", "service": "s1"},
+    )
+    app = make_app(maia_sandbox)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_runner(pilot, "etl-prod-eu")
+        assert "aws: region eu-west-1 · cluster c1 · service s1" in screen_text(app)
+        await pilot.press("escape")
+        await open_runner(pilot, "aca-finance")
+        assert "not bound yet" in screen_text(app)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -70,8 +70,20 @@ def counted_in_text(pipelines: RunningPipelines | None) -> str:
     return ", ".join(pipelines.environments) + "  (environments whose default runner is this one)"
 
 
-def field_table(runner: Runner, now: datetime, pipelines: tuple[str, str]) -> Table:
-    """Label/value rows for every field of the agent object."""
+def binding_text(runner: Runner, binding: Mapping[str, Any] | None) -> str:
+    """Where the runner's secret lives, as the config file binds it (the first rotation writes it)."""
+    if runner.platform is Platform.MATILLION_HOSTED:
+        return "managed by Matillion"
+    if not binding:
+        return "not bound yet: the next rotation finds it (or bind it in the config file)"
+    details = " · ".join(f"{key} {value}" for key, value in binding.items() if key not in ("platform", "name"))
+    return f"{binding.get('platform', '?')}: {details}" if details else str(binding.get("platform", "?"))
+
+
+def field_table(
+    runner: Runner, now: datetime, pipelines: tuple[str, str], binding: Mapping[str, Any] | None = None
+) -> Table:
+    """Label/value rows for every field of the agent object, and where its secret lives."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
@@ -86,6 +98,7 @@ def field_table(runner: Runner, now: datetime, pipelines: tuple[str, str]) -> Ta
         ("Deployment", runner.deployment or "–"),
         ("Type", runner.agent_type or "–"),
         ("Description", runner.description or "–"),
+        ("Secret lives in", binding_text(runner, binding)),
         ("Pipelines running", pipelines[0]),
         ("Counted in", pipelines[1]),
     ]
@@ -204,7 +217,7 @@ class RunnerDetailsScreen(MutatingActions, Screen[None]):
         panel.append(why.next_action)
         self.query_one("#status-panel", Static).update(panel)
         counts = (pipelines_text(self.pipelines, self.pipelines_error), counted_in_text(self.pipelines))
-        fields = field_table(runner, now, counts)
+        fields = field_table(runner, now, counts, self.app.settings.binding(runner.id, runner.name))
         self.query_one("#fields", Static).update(fields)
         self.sync_action_buttons()
 
