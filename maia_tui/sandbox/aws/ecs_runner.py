@@ -15,7 +15,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class SecretRef:
-    """An ECS `valueFrom` for Secrets Manager: ARN plus optional json-key, version stage and version id."""
+    """An ECS `valueFrom` for Secrets Manager: ARN plus optional json-key, version stage and version id.
+
+    Parsed here independently of core/platforms/aws on purpose: the emulator plays ECS, so a parsing bug
+    in the adapter must show up as a runner that stays Unknown, not be shared by both sides.
+    """
 
     arn: str
     json_key: str = ""
