@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -315,3 +315,25 @@ _TITLES = {
 
 def _title(status: int) -> str:
     return _TITLES.get(status, "Error")
+
+
+class Emulator:
+    """Base of the emulators: each serves its routes through one LoopbackServer, started and stopped here."""
+
+    server: LoopbackServer
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def faults(self) -> Faults:
+        """Fault injection for the next calls (see Faults.add)."""
+        return self.server.faults
+
+    def start(self) -> Self:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()

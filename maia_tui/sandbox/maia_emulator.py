@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 
-from maia_tui.sandbox.loopback import Faults, LoopbackServer, Request, Response, Router, problem
+from maia_tui.sandbox.loopback import Emulator, LoopbackServer, Request, Response, Router, problem
 from maia_tui.sandbox.maia_state import MaiaState
 
 API_PREFIX = "/dpc"
@@ -13,17 +13,12 @@ TOKEN_PATH = "/oauth/dpc/token"
 MAX_PAGE_SIZE = 100
 
 
-class MaiaEmulator:
+class MaiaEmulator(Emulator):
     """Serves a MaiaState over HTTP with the real paths, field names and problem+json errors."""
 
     def __init__(self, state: MaiaState) -> None:
         self.state = state
         self.server = LoopbackServer(self._router(), name="maia-emulator")
-
-    @property
-    def faults(self) -> Faults:
-        """Fault injection for the next calls (see loopback.Faults.add)."""
-        return self.server.faults
 
     @property
     def api_url(self) -> str:
@@ -32,13 +27,6 @@ class MaiaEmulator:
     @property
     def token_url(self) -> str:
         return f"{self.server.url}{TOKEN_PATH}"
-
-    def start(self) -> MaiaEmulator:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
 
     def count(self, method: str, path_regex: str) -> int:
         """Calls received on METHOD path (regex, without the /dpc prefix for API paths)."""

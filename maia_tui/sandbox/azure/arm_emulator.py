@@ -21,7 +21,7 @@ from maia_tui.sandbox.azure.arm_state import (
     ArmState,
     ContainerApp,
 )
-from maia_tui.sandbox.loopback import Faults, LoopbackServer, Request, Response, Router
+from maia_tui.sandbox.loopback import Emulator, Faults, LoopbackServer, Request, Response, Router
 
 ARM_RESOURCE = "https://management.azure.com"
 API_VERSION = "2026-07-01"
@@ -40,23 +40,12 @@ def sandbox_token(resource: str) -> str:
     return f"sandbox-token:{resource.rstrip('/')}"
 
 
-class ArmEmulator:
+class ArmEmulator(Emulator):
     """Serves an ArmState on 127.0.0.1 over HTTPS, checking the bearer token, api-version and RBAC."""
 
     def __init__(self, state: ArmState, ssl_context: ssl.SSLContext, faults: Faults | None = None) -> None:
         self.state = state
         self.server = LoopbackServer(self._router(), name="arm-emulator", faults=faults, ssl_context=ssl_context)
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def start(self) -> ArmEmulator:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
 
     def _router(self) -> Router:
         router = Router()

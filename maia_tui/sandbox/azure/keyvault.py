@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from maia_tui.sandbox.azure.arm_emulator import arm_error, sandbox_token
-from maia_tui.sandbox.loopback import Faults, LoopbackServer, Request, Response, Router
+from maia_tui.sandbox.loopback import Emulator, Faults, LoopbackServer, Request, Response, Router
 
 VAULT_RESOURCE = "https://vault.azure.net"
 
@@ -31,7 +31,7 @@ class SecretVersion:
     created: int = field(default_factory=lambda: int(time.time()))
 
 
-class KeyVaultEmulator:
+class KeyVaultEmulator(Emulator):
     """One vault's secrets (all their versions), served on 127.0.0.1 with Key Vault's paths and errors."""
 
     def __init__(self, name: str, tenant: str, ssl_context: ssl.SSLContext) -> None:
@@ -46,17 +46,6 @@ class KeyVaultEmulator:
         router.add("GET", "/secrets/{name}/", self._get)
         router.add("PUT", "/secrets/{name}", self._set)
         self.server = LoopbackServer(router, name="keyvault-emulator", faults=Faults(), ssl_context=ssl_context)
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def start(self) -> KeyVaultEmulator:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
 
     # ── direct access (seeding, the simulated runners, assertions) ────────
 
